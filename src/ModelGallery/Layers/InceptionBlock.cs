@@ -1,0 +1,74 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Layers;
+
+/// <summary>
+/// The Inception module of "Going Deeper with Convolutions" (Szegedy et al., 2014): four parallel branches
+/// whose outputs are concatenated on the channel axis. Spatial size is preserved.
+/// <list type="bullet">
+/// <item><c>branch1</c>: 1×1 convolution.</item>
+/// <item><c>branch2</c>: 1×1 reduction, then 3×3 convolution (padding 1).</item>
+/// <item><c>branch3</c>: 1×1 reduction, then 5×5 convolution (padding 2), as in the paper.</item>
+/// <item><c>branch4</c>: 3×3 max-pool (stride 1, padding 1), then 1×1 projection.</item>
+/// </list>
+/// ReLU follows every convolution. Branch names follow torchvision, so state_dict keys read
+/// <c>branch2.1.conv.weight</c> and so on.
+/// </summary>
+/// <remarks>
+/// torchvision's GoogLeNet uses a 3×3 convolution in the third branch (pytorch/vision#906); this block keeps
+/// the paper's 5×5.
+/// </remarks>
+public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly ConvReLU branch1;
+    private readonly Sequential branch2;
+    private readonly Sequential branch3;
+    private readonly Sequential branch4;
+
+    /// <summary>Creates the module.</summary>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <param name="config">Filter counts of the branches.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A channel or filter count is not positive.</exception>
+    public InceptionBlock(long inChannels, InceptionConfig config)
+        : base(nameof(InceptionBlock))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
+        int[] counts = [config.Ch1x1, config.Ch3x3Reduce, config.Ch3x3, config.Ch5x5Reduce, config.Ch5x5, config.PoolProj];
+        if (counts.Any(count => count <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(config), config, $"Every filter count of an Inception module must be positive; received {config}.");
+        }
+
+        Config = config;
+        InChannels = inChannels;
+        branch1 = new ConvReLU(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1));
+        branch2 = nn.Sequential(
+            new ConvReLU(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1)),
+            new ConvReLU(config.Ch3x3Reduce, new ConvSpec(config.Ch3x3, Kernel: 3, Padding: 1)));
+        branch3 = nn.Sequential(
+            new ConvReLU(inChannels, new ConvSpec(config.Ch5x5Reduce, Kernel: 1)),
+            new ConvReLU(config.Ch5x5Reduce, new ConvSpec(config.Ch5x5, Kernel: 5, Padding: 2)));
+        branch4 = nn.Sequential(
+            Layer.MaxPool(new PoolSpec(Kernel: 3, Stride: 1, Padding: 1, CeilMode: true)),
+            new ConvReLU(inChannels, new ConvSpec(config.PoolProj, Kernel: 1)));
+        RegisterComponents();
+    }
+
+    /// <summary>The filter counts this module was built with.</summary>
+    public InceptionConfig Config { get; }
+
+    /// <summary>Channels of the input.</summary>
+    public long InChannels { get; }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using Tensor b1 = branch1.call(input);
+        using Tensor b2 = branch2.call(input);
+        using Tensor b3 = branch3.call(input);
+        using Tensor b4 = branch4.call(input);
+        return cat([b1, b2, b3, b4], dim: 1);
+    }
+}

@@ -1,0 +1,62 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Layers;
+
+/// <summary>
+/// Factories that turn the typed specifications of a README row into TorchSharp modules. They know no model:
+/// every model in <c>ModelGallery.Models</c> is written with them.
+/// </summary>
+public static class Layer
+{
+    /// <summary>A convolution with bias, as <paramref name="spec"/> states it.</summary>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <param name="spec">Filters, kernel, stride and padding.</param>
+    public static Conv2d Conv(long inChannels, ConvSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding);
+    }
+
+    /// <summary>A max-pooling layer, as <paramref name="spec"/> states it.</summary>
+    /// <param name="spec">Window, stride, padding and rounding.</param>
+    public static MaxPool2d MaxPool(PoolSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return nn.MaxPool2d(spec.Kernel, stride: spec.Stride, padding: spec.Padding, ceil_mode: spec.CeilMode);
+    }
+
+    /// <summary>An average-pooling layer, as <paramref name="spec"/> states it.</summary>
+    /// <param name="spec">Window, stride, padding and rounding.</param>
+    public static AvgPool2d AvgPool(PoolSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return nn.AvgPool2d(spec.Kernel, stride: spec.Stride, padding: spec.Padding, ceil_mode: spec.CeilMode);
+    }
+
+    /// <summary>Local response normalisation across channels, as <paramref name="spec"/> states it.</summary>
+    /// <param name="spec">Size, alpha, beta and k.</param>
+    public static LocalResponseNorm Lrn(LrnSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return nn.LocalResponseNorm(spec.Size, spec.Alpha, spec.Beta, spec.K);
+    }
+
+    /// <summary>A fully connected layer with bias.</summary>
+    /// <param name="inFeatures">Size of each input vector.</param>
+    /// <param name="outFeatures">Size of each output vector.</param>
+    public static Linear Dense(long inFeatures, long outFeatures) => nn.Linear(inFeatures, outFeatures);
+
+    /// <summary>Dropout with probability <paramref name="p"/>, checked to lie in [0, 1).</summary>
+    /// <param name="p">Probability of zeroing an element during training.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
+    public static Dropout Dropout(double p)
+    {
+        if (!(p >= 0 && p < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"A dropout probability must lie in [0, 1); received {p}.");
+        }
+
+        return nn.Dropout(p);
+    }
+}

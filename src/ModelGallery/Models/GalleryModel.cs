@@ -1,0 +1,67 @@
+using ModelGallery.Native;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Models;
+
+/// <summary>
+/// What every gallery model shares: the input shape it accepts, its class count, the README rows it is built
+/// from, and a <c>forward</c> that checks its input and returns logits (no softmax: that belongs to the loss
+/// in training and to prediction helpers).
+/// </summary>
+public abstract class GalleryModel : nn.Module<Tensor, Tensor>
+{
+    private protected GalleryModel(string name, int inChannels, int height, int width, int numClasses)
+        : base(Checked(name, inChannels, numClasses))
+    {
+        Input = new InputShape(inChannels, height, width);
+        NumClasses = numClasses;
+    }
+
+    /// <summary>The shape of one input image.</summary>
+    public InputShape Input { get; }
+
+    /// <summary>The number of classes, the size of each output row.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>The README table's rows (after the Input row), in order, with the submodules that compute each.</summary>
+    public IReadOnlyList<ModelStage> Stages { get; private protected set; } = [];
+
+    /// <summary>Runs the network on a batch of images.</summary>
+    /// <param name="input">A float tensor of shape <see cref="Input"/>, that is <c>N×C×H×W</c> with N ≥ 1.</param>
+    /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
+    /// <exception cref="ArgumentException">The input's rank, channel count or spatial size does not match <see cref="Input"/>, or the batch is empty.</exception>
+    public sealed override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Input.Validate(GetName(), input, nameof(input));
+        using var scope = NewDisposeScope();
+        return ForwardRows(input).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>
+    private protected abstract Tensor ForwardRows(Tensor input);
+
+    /// <summary>Checks that a dropout probability lies in [0, 1), naming the model and the parameter.</summary>
+    private protected void CheckDropout(double p, string paramName)
+    {
+        if (!(p >= 0 && p < 1))
+        {
+            throw new ArgumentOutOfRangeException(paramName, p, $"{GetName()}: {paramName} must lie in [0, 1); received {p}.");
+        }
+    }
+
+    private static string Checked(string name, int inChannels, int numClasses)
+    {
+        if (numClasses <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, $"{name}: numClasses must be at least 1; received {numClasses}.");
+        }
+
+        if (inChannels <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"{name}: inChannels must be at least 1; received {inChannels}.");
+        }
+
+        return TorchRuntime.EnsureLoaded(name);
+    }
+}

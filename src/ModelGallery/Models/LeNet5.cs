@@ -1,0 +1,61 @@
+using ModelGallery.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Models;
+
+/// <summary>
+/// LeNet-5, from "Gradient-based learning applied to document recognition" (LeCun, Bottou, Bengio and Haffner,
+/// 1998), as the README's table gives it: 3×32×32 input, two convolution + max-pool stages with a sigmoid after
+/// each pool, and three fully connected layers.
+/// </summary>
+/// <remarks>
+/// Deviations from the paper, as the README table (and the earlier gallery) state them: max-pooling instead of
+/// trainable sub-sampling, full connections between C3 and S2 instead of the paper's sparse table, plain linear
+/// layers instead of the RBF output, and no activation after FC120 and FC84 because the table lists none.
+/// State-dict keys take their names from the README rows: <c>conv1</c>, <c>pool1</c>, <c>conv2</c>, <c>pool2</c>,
+/// <c>fc1</c>, <c>fc2</c>, <c>fc3</c>.
+/// </remarks>
+public sealed class LeNet5 : GalleryModel
+{
+    private readonly Conv2d conv1;
+    private readonly Sequential pool1;
+    private readonly Conv2d conv2;
+    private readonly Sequential pool2;
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+    private readonly Linear fc3;
+
+    /// <summary>Creates the network with freshly initialised weights.</summary>
+    /// <param name="numClasses">Number of classes, the size of the output.</param>
+    /// <param name="inChannels">Channels of the 32×32 input.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="inChannels"/> is not positive.</exception>
+    public LeNet5(int numClasses = 10, int inChannels = 3)
+        : base(nameof(LeNet5), inChannels, 32, 32, numClasses)
+    {
+        conv1 = Layer.Conv(inChannels, new ConvSpec(Filters: 6, Kernel: 5));
+        pool1 = PoolSigmoid();
+        conv2 = Layer.Conv(6, new ConvSpec(Filters: 16, Kernel: 5));
+        pool2 = PoolSigmoid();
+        fc1 = Layer.Dense(16 * 5 * 5, 120);
+        fc2 = Layer.Dense(120, 84);
+        fc3 = Layer.Dense(84, numClasses);
+        RegisterComponents();
+        Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
+    }
+
+    private protected override Tensor ForwardRows(Tensor input)
+    {
+        Tensor x = conv1.call(input); // N x 6 x 28 x 28
+        x = pool1.call(x);            // N x 6 x 14 x 14
+        x = conv2.call(x);            // N x 16 x 10 x 10
+        x = pool2.call(x);            // N x 16 x 5 x 5
+        x = x.flatten(1);             // N x 400
+        x = fc1.call(x);              // N x 120
+        x = fc2.call(x);              // N x 84
+        return fc3.call(x);           // N x numClasses
+    }
+
+    private static Sequential PoolSigmoid() =>
+        nn.Sequential(("pool", Layer.MaxPool(new PoolSpec(Kernel: 2, Stride: 2))), ("sigmoid", nn.Sigmoid()));
+}

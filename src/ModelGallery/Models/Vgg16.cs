@@ -1,0 +1,73 @@
+using ModelGallery.Layers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Models;
+
+/// <summary>
+/// VGG-16 (configuration D) from "Very Deep Convolutional Networks for Large-Scale Image Recognition" (Simonyan
+/// and Zisserman, 2014): 3×224×224 input, thirteen 3×3 convolutions in five stages, each stage closed by a 2×2
+/// max-pool, then three fully connected layers with dropout after the two hidden ones.
+/// </summary>
+/// <remarks>
+/// The state_dict is key-for-key and shape-for-shape torchvision's <c>vgg16</c> (<c>features.0.weight</c> …
+/// <c>classifier.6.bias</c>), apart from the class count of the last layer.
+/// </remarks>
+public sealed class Vgg16 : GalleryModel
+{
+    /// <summary>Configuration D of the paper's Table 1, stage by stage.</summary>
+    public static IReadOnlyList<VggStage> Configuration { get; } =
+    [
+        new(Convs: 2, Filters: 64),
+        new(Convs: 2, Filters: 128),
+        new(Convs: 3, Filters: 256),
+        new(Convs: 3, Filters: 512),
+        new(Convs: 3, Filters: 512),
+    ];
+
+    private readonly Sequential features;
+    private readonly Sequential classifier;
+
+    /// <summary>Creates the network with freshly initialised weights.</summary>
+    /// <param name="numClasses">Number of classes, the size of the output.</param>
+    /// <param name="inChannels">Channels of the 224×224 input.</param>
+    /// <param name="dropout">Dropout probability after each hidden fully connected layer, in [0, 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
+    public Vgg16(int numClasses = 2, int inChannels = 3, double dropout = 0.5)
+        : base(nameof(Vgg16), inChannels, 224, 224, numClasses)
+    {
+        CheckDropout(dropout, nameof(dropout));
+        List<ModelStage> stages = [];
+        var convolutions = new SequentialStages(nameof(features), stages);
+        long channels = inChannels;
+        for (int stage = 1; stage <= Configuration.Count; stage++)
+        {
+            VggStage config = Configuration[stage - 1];
+            for (int conv = 1; conv <= config.Convs; conv++)
+            {
+                convolutions.Row($"conv{stage}_{conv}", Layer.Conv(channels, new ConvSpec(config.Filters, Kernel: 3, Padding: 1)), nn.ReLU());
+                channels = config.Filters;
+            }
+
+            convolutions.Row($"pool{stage}", Layer.MaxPool(new PoolSpec(Kernel: 2, Stride: 2)));
+        }
+
+        features = convolutions.Build(); // 224 -> 112 -> 56 -> 28 -> 14 -> 7
+        classifier = new SequentialStages(nameof(classifier), stages)
+            .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), nn.ReLU())
+            .Row("dropout6", Layer.Dropout(dropout))
+            .Row("fc7", Layer.Dense(4096, 4096), nn.ReLU())
+            .Row("dropout7", Layer.Dropout(dropout))
+            .Row("fc8", Layer.Dense(4096, numClasses))
+            .Build();
+        RegisterComponents();
+        Stages = stages;
+    }
+
+    private protected override Tensor ForwardRows(Tensor input)
+    {
+        Tensor x = features.call(input); // N x 512 x 7 x 7
+        x = x.flatten(1);                // N x 25088
+        return classifier.call(x);       // N x numClasses
+    }
+}

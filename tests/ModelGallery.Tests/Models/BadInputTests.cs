@@ -1,0 +1,122 @@
+using ModelGallery.Models;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Models;
+
+/// <summary>Every model checks its input at the public boundary, naming itself, what it expects and what arrived.</summary>
+public sealed class BadInputTests
+{
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Wrong_rank_is_rejected(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        using var scope = NewDisposeScope();
+        var input = zeros(live.Input.Channels, live.Input.Height, live.Input.Width);
+
+        Reject(live, input, $"[{live.Input.Channels}, {live.Input.Height}, {live.Input.Width}]", "rank 3");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Wrong_channel_count_is_rejected(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        using var scope = NewDisposeScope();
+        var input = zeros(2, 1, live.Input.Height, live.Input.Width);
+
+        Reject(live, input, $"[2, 1, {live.Input.Height}, {live.Input.Width}]", "1 channels instead of 3");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Wrong_spatial_size_is_rejected(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        using var scope = NewDisposeScope();
+        var input = zeros(2, 3, live.Input.Height + 4, live.Input.Width);
+
+        Reject(live, input, $"[2, 3, {live.Input.Height + 4}, {live.Input.Width}]", "pixels instead of");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Empty_batch_is_rejected(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        using var scope = NewDisposeScope();
+        var input = zeros(0, 3, live.Input.Height, live.Input.Width);
+
+        Reject(live, input, $"[0, 3, {live.Input.Height}, {live.Input.Width}]", "empty batch");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Null_input_is_rejected(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+
+        live.Invoking(m => m.call(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void The_message_is_exact_for_one_case()
+    {
+        using var model = new LeNet5();
+        using var scope = NewDisposeScope();
+
+        model.Invoking(m => m.call(zeros(4, 1, 28, 28))).Should().Throw<ArgumentException>()
+            .WithMessage("LeNet5 expects input of shape N×3×32×32 (batch × channels × height × width) but received [4, 1, 28, 28]: 1 channels instead of 3. (Parameter 'input')");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Non_positive_class_count_is_rejected(string model)
+    {
+        Func<GalleryModel> create = model switch
+        {
+            nameof(LeNet5) => () => new LeNet5(numClasses: 0),
+            nameof(AlexNet) => () => new AlexNet(numClasses: -1),
+            nameof(Vgg16) => () => new Vgg16(numClasses: 0),
+            _ => () => new GoogLeNet(numClasses: 0),
+        };
+
+        create.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "numClasses" && e.Message.Contains(model, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Non_positive_input_channels_are_rejected(string model)
+    {
+        Func<GalleryModel> create = model switch
+        {
+            nameof(LeNet5) => () => new LeNet5(inChannels: 0),
+            nameof(AlexNet) => () => new AlexNet(inChannels: 0),
+            nameof(Vgg16) => () => new Vgg16(inChannels: -3),
+            _ => () => new GoogLeNet(inChannels: 0),
+        };
+
+        create.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "inChannels" && e.Message.Contains(model, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void Dropout_outside_zero_to_one_is_rejected(double p)
+    {
+        FluentActions.Invoking(() => new AlexNet(dropout: p)).Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "dropout" && e.Message.Contains("AlexNet", StringComparison.Ordinal));
+        FluentActions.Invoking(() => new Vgg16(dropout: p)).Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "dropout");
+        FluentActions.Invoking(() => new GoogLeNet(dropout: p)).Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "dropout");
+    }
+
+    private static void Reject(GalleryModel model, Tensor input, string received, string reason)
+    {
+        var error = model.Invoking(m => m.call(input)).Should().Throw<ArgumentException>().Which;
+        error.ParamName.Should().Be("input");
+        error.Message.Should().Contain(model.GetName())
+            .And.Contain($"N×{model.Input.Channels}×{model.Input.Height}×{model.Input.Width}")
+            .And.Contain(received)
+            .And.Contain(reason);
+    }
+}

@@ -1,0 +1,145 @@
+using ModelGallery.Models;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Models;
+
+public sealed class ModelTests
+{
+    // Parameter counts given by the foundation issue (hand counts from the layer formulas).
+    [Theory]
+    [InlineData(nameof(LeNet5), 62_006)]
+    [InlineData(nameof(AlexNet), 58_289_538)]
+    [InlineData(nameof(Vgg16), 134_268_738)]
+    [InlineData(nameof(GoogLeNet), 5_975_602)]
+    public void Parameter_count_at_default_settings(string model, long expected)
+    {
+        using var live = GalleryModels.All[model].Create();
+
+        live.parameters().Sum(p => p.numel()).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Vgg16_with_1000_classes_has_torchvisions_parameter_count()
+    {
+        using var model = new Vgg16(numClasses: 1000);
+
+        model.parameters().Sum(p => p.numel()).Should().Be(138_357_544);
+    }
+
+    [Fact]
+    public void LeNet5_parameters_by_hand()
+    {
+        // conv1 3·6·5·5+6, conv2 6·16·5·5+16, fc1 400·120+120, fc2 120·84+84, fc3 84·10+10
+        long expected = (3 * 6 * 25 + 6) + (6 * 16 * 25 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + (84 * 10 + 10);
+        using var model = new LeNet5();
+
+        model.parameters().Sum(p => p.numel()).Should().Be(expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(BatchCases))]
+    public void Forward_gives_finite_logits_for_each_image(string model, int batch)
+    {
+        using var live = GalleryModels.All[model].Create();
+        live.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        var logits = live.call(randn(batch, live.Input.Channels, live.Input.Height, live.Input.Width));
+
+        logits.shape.Should().Equal(batch, live.NumClasses);
+        logits.isfinite().all().item<bool>().Should().BeTrue();
+    }
+
+    public static TheoryData<string, int> BatchCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string model in GalleryModels.All.Keys)
+        {
+            data.Add(model, 1);
+            data.Add(model, 3);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Eval_mode_is_deterministic_and_images_are_independent(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        live.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var images = randn(2, live.Input.Channels, live.Input.Height, live.Input.Width);
+
+        var both = live.call(images);
+        var first = live.call(images[0..1]);
+
+        both[0..1].allclose(first, rtol: 1e-4, atol: 1e-5).Should().BeTrue();
+        live.call(images).allclose(both, rtol: 0, atol: 0).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(nameof(LeNet5), 7, 1)]
+    [InlineData(nameof(AlexNet), 5, 1)]
+    [InlineData(nameof(Vgg16), 4, 4)]
+    [InlineData(nameof(GoogLeNet), 3, 1)]
+    public void Class_count_and_input_channels_are_options(string model, int classes, int channels)
+    {
+        using GalleryModel live = model switch
+        {
+            nameof(LeNet5) => new LeNet5(numClasses: classes, inChannels: channels),
+            nameof(AlexNet) => new AlexNet(numClasses: classes, inChannels: channels),
+            nameof(Vgg16) => new Vgg16(numClasses: classes, inChannels: channels),
+            _ => new GoogLeNet(numClasses: classes, inChannels: channels),
+        };
+        live.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        live.call(randn(1, channels, live.Input.Height, live.Input.Width)).shape.Should().Equal(1, classes);
+        live.Input.Channels.Should().Be(channels);
+        live.NumClasses.Should().Be(classes);
+    }
+
+    [Fact]
+    public void Dropout_rates_are_options()
+    {
+        using var alexNet = new AlexNet(dropout: 0.3);
+        using var vgg = new Vgg16(dropout: 0.2);
+        using var googLeNet = new GoogLeNet(dropout: 0.1);
+
+        Rates(alexNet).Should().Equal(0.3, 0.3);
+        Rates(vgg).Should().Equal(0.2, 0.2);
+        Rates(googLeNet).Should().Equal(0.1);
+
+        static IEnumerable<double> Rates(nn.Module model) =>
+            model.modules().OfType<TorchSharp.Modules.Dropout>().Select(d => d.p);
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Forward_hooks_fire_on_every_submodule(string model)
+    {
+        using var live = GalleryModels.All[model].Create();
+        live.eval();
+        var fired = new HashSet<string>();
+        var hooks = live.named_modules()
+            .Where(m => m.name.Length > 0 && m.module is nn.Module<Tensor, Tensor>)
+            .Select(m => ((nn.Module<Tensor, Tensor>)m.module).register_forward_hook((_, _, output) =>
+            {
+                fired.Add(m.name);
+                return output;
+            }))
+            .ToList();
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+        {
+            live.call(zeros(1, live.Input.Channels, live.Input.Height, live.Input.Width));
+        }
+
+        hooks.ForEach(h => h.remove());
+        fired.Should().BeEquivalentTo(live.named_modules().Where(m => m.name.Length > 0).Select(m => m.name));
+    }
+}

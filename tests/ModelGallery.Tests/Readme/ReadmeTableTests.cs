@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Markdig.Syntax;
+
+namespace ModelGallery.Tests.Readme;
+
+/// <summary>The README's architecture tables are the specification: every row is held to the live model.</summary>
+public sealed partial class ReadmeTableTests
+{
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Every_architecture_row_matches_the_live_model(string model)
+    {
+        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+
+        var problems = ArchitectureRowVerifier.Verify(table, LiveModel.Of(model));
+
+        problems.Should().BeEmpty("README.md's {0} table is the specification", model);
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Changing_any_cell_of_the_table_is_detected(string model)
+    {
+        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+        var live = LiveModel.Of(model);
+        var undetected = new List<string>();
+
+        for (int row = 0; row < table.Rows.Count; row++)
+        {
+            for (int column = 0; column < table.Header.Count; column++)
+            {
+                string cell = table.Rows[row][column];
+                string changed = Mutate(cell);
+                if (ArchitectureRowVerifier.Verify(table.WithCell(row, column, changed), live).Count == 0)
+                {
+                    undetected.Add($"row {row + 1}, {table.Header[column]}: '{cell}' -> '{changed}'");
+                }
+            }
+        }
+
+        undetected.Should().BeEmpty("a change to any cell must make the verification fail");
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void A_missing_or_extra_row_is_detected(string model)
+    {
+        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+        var live = LiveModel.Of(model);
+
+        for (int row = 1; row < table.Rows.Count; row++)
+        {
+            ArchitectureRowVerifier.Verify(table.WithoutRow(row), live).Should().NotBeEmpty("row {0} was removed", row + 1);
+            ArchitectureRowVerifier.Verify(table.WithRowRepeated(row), live).Should().NotBeEmpty("row {0} was doubled", row + 1);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void The_overview_row_matches_the_live_model(string model)
+    {
+        var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
+        var row = overview.Rows.Single(r => r[overview.Column("Class")] == model);
+        var live = LiveModel.Of(model).Model;
+
+        row[overview.Column("Model")].Should().Be(GalleryModels.All[model].Heading);
+        row[overview.Column("Input (C × H × W)")].Should().Be($"{live.Input.Channels} × {live.Input.Height} × {live.Input.Width}");
+        row[overview.Column("Default classes")].Should().Be(live.NumClasses.ToString(CultureInfo.InvariantCulture));
+        long parameters = long.Parse(row[overview.Column("Parameters at default")], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        live.parameters().Sum(p => p.numel()).Should().Be(parameters);
+    }
+
+    [Fact]
+    public void Every_model_has_a_section_and_the_overview_lists_them_all()
+    {
+        var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
+
+        overview.Rows.Select(r => r[overview.Column("Class")]).Should().BeEquivalentTo(GalleryModels.All.Keys);
+        foreach (var (heading, _) in GalleryModels.All.Values)
+        {
+            ReadmeDocument.Current.Invoking(readme => readme.ArchitectureTable(heading)).Should().NotThrow();
+        }
+    }
+
+    [Fact]
+    public void Every_image_and_file_link_points_to_a_file_in_the_repository()
+    {
+        var targets = ReadmeDocument.Current.Document.Descendants<Markdig.Syntax.Inlines.LinkInline>()
+            .Select(link => link.Url ?? string.Empty)
+            .Where(url => !url.Contains("://", StringComparison.Ordinal) && !url.StartsWith('#'))
+            .ToList();
+
+        targets.Should().Contain(url => url.StartsWith("figures/", StringComparison.Ordinal));
+        targets.Should().OnlyContain(url => File.Exists(Path.Combine(RepoPaths.Root, url)));
+    }
+
+    /// <summary>Changes a cell so that it must no longer describe the model: a number goes up by one, a word changes.</summary>
+    private static string Mutate(string cell)
+    {
+        var number = FirstNumber().Match(cell);
+        if (number.Success)
+        {
+            string bumped = (decimal.Parse(number.Value, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
+            return cell[..number.Index] + bumped + cell[(number.Index + number.Length)..];
+        }
+
+        return cell switch
+        {
+            "-" => "1",
+            "ReLU" => "sigmoid",
+            "Input" => "Convolution",
+            "Convolution" => "MaxPool",
+            "Fully Connected" => "Convolution",
+            _ => "-",
+        };
+    }
+
+    [GeneratedRegex(@"\d+(\.\d+)?")]
+    private static partial Regex FirstNumber();
+}
