@@ -1,3 +1,4 @@
+using ModelGallery.Zoo;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Wrong_rank_is_rejected(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         using var scope = NewDisposeScope();
         var input = zeros(live.Input.Channels, live.Input.Height, live.Input.Width);
 
@@ -21,7 +22,7 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Wrong_channel_count_is_rejected(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         using var scope = NewDisposeScope();
         var input = zeros(2, 1, live.Input.Height, live.Input.Width);
 
@@ -32,7 +33,7 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Wrong_spatial_size_is_rejected(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         using var scope = NewDisposeScope();
         var input = zeros(2, 3, live.Input.Height + 4, live.Input.Width);
 
@@ -43,7 +44,7 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Empty_batch_is_rejected(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         using var scope = NewDisposeScope();
         var input = zeros(0, 3, live.Input.Height, live.Input.Width);
 
@@ -54,7 +55,7 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Null_input_is_rejected(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
 
         live.Invoking(m => m.call(null!)).Should().Throw<ArgumentNullException>();
     }
@@ -73,30 +74,27 @@ public sealed class BadInputTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Non_positive_class_count_is_rejected(string model)
     {
-        Func<GalleryModel> create = model switch
+        foreach (int classes in new[] { 0, -1 })
         {
-            nameof(LeNet5) => () => new LeNet5(numClasses: 0),
-            nameof(AlexNet) => () => new AlexNet(numClasses: -1),
-            nameof(Vgg16) => () => new Vgg16(numClasses: 0),
-            _ => () => new GoogLeNet(numClasses: 0),
-        };
-
-        create.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "numClasses" && e.Message.Contains(model, StringComparison.Ordinal));
+            FluentActions.Invoking(() => ModelZoo.Create(model, new ModelOptions { NumClasses = classes }))
+                .Should().Throw<ArgumentOutOfRangeException>()
+                .Where(e => e.ParamName == "numClasses" && e.Message.Contains(ModelZoo.Create(model).GetName(), StringComparison.Ordinal) && e.Message.Contains($"received {classes}", StringComparison.Ordinal));
+        }
     }
 
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Non_positive_input_channels_are_rejected(string model)
     {
-        Func<GalleryModel> create = model switch
-        {
-            nameof(LeNet5) => () => new LeNet5(inChannels: 0),
-            nameof(AlexNet) => () => new AlexNet(inChannels: 0),
-            nameof(Vgg16) => () => new Vgg16(inChannels: -3),
-            _ => () => new GoogLeNet(inChannels: 0),
-        };
+        FluentActions.Invoking(() => ModelZoo.Create(model, new ModelOptions { InChannels = 0 }))
+            .Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "inChannels" && e.Message.Contains("received 0", StringComparison.Ordinal));
+    }
 
-        create.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "inChannels" && e.Message.Contains(model, StringComparison.Ordinal));
+    [Fact]
+    public void Dropout_for_LeNet5_which_has_none_is_rejected()
+    {
+        FluentActions.Invoking(() => ModelZoo.Create("lenet5", new ModelOptions { Dropout = 0.5 }))
+            .Should().Throw<ArgumentException>().WithMessage("LeNet5 has no dropout*");
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using ModelGallery.Zoo;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 
@@ -7,13 +8,13 @@ public sealed class ModelTests
 {
     // Parameter counts given by the foundation issue (hand counts from the layer formulas).
     [Theory]
-    [InlineData(nameof(LeNet5), 62_006)]
-    [InlineData(nameof(AlexNet), 58_289_538)]
-    [InlineData(nameof(Vgg16), 134_268_738)]
-    [InlineData(nameof(GoogLeNet), 5_975_602)]
+    [InlineData("lenet5", 62_006)]
+    [InlineData("alexnet", 58_289_538)]
+    [InlineData("vgg16", 134_268_738)]
+    [InlineData("googlenet", 5_975_602)]
     public void Parameter_count_at_default_settings(string model, long expected)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
 
         live.parameters().Sum(p => p.numel()).Should().Be(expected);
     }
@@ -40,7 +41,7 @@ public sealed class ModelTests
     [MemberData(nameof(BatchCases))]
     public void Forward_gives_finite_logits_for_each_image(string model, int batch)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         live.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -54,7 +55,7 @@ public sealed class ModelTests
     public static TheoryData<string, int> BatchCases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string model in GalleryModels.All.Keys)
+        foreach (string model in ModelZoo.Names)
         {
             data.Add(model, 1);
             data.Add(model, 3);
@@ -67,7 +68,7 @@ public sealed class ModelTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Eval_mode_is_deterministic_and_images_are_independent(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         live.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -81,19 +82,13 @@ public sealed class ModelTests
     }
 
     [Theory]
-    [InlineData(nameof(LeNet5), 7, 1)]
-    [InlineData(nameof(AlexNet), 5, 1)]
-    [InlineData(nameof(Vgg16), 4, 4)]
-    [InlineData(nameof(GoogLeNet), 3, 1)]
+    [InlineData("lenet5", 7, 1)]
+    [InlineData("alexnet", 5, 1)]
+    [InlineData("vgg16", 4, 4)]
+    [InlineData("googlenet", 3, 1)]
     public void Class_count_and_input_channels_are_options(string model, int classes, int channels)
     {
-        using GalleryModel live = model switch
-        {
-            nameof(LeNet5) => new LeNet5(numClasses: classes, inChannels: channels),
-            nameof(AlexNet) => new AlexNet(numClasses: classes, inChannels: channels),
-            nameof(Vgg16) => new Vgg16(numClasses: classes, inChannels: channels),
-            _ => new GoogLeNet(numClasses: classes, inChannels: channels),
-        };
+        using GalleryModel live = ModelZoo.Create(model, new ModelOptions { NumClasses = classes, InChannels = channels });
         live.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -122,7 +117,7 @@ public sealed class ModelTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Forward_hooks_fire_on_every_submodule(string model)
     {
-        using var live = GalleryModels.All[model].Create();
+        using var live = ModelZoo.Create(model);
         live.eval();
         var fired = new HashSet<string>();
         var hooks = live.named_modules()

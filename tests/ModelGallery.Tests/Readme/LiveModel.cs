@@ -1,3 +1,4 @@
+using ModelGallery.Zoo;
 using System.Collections.Concurrent;
 using ModelGallery.Models;
 using static TorchSharp.torch;
@@ -54,5 +55,5 @@ internal sealed class LiveModel
     public IReadOnlyList<LiveStage> Stages { get; }
 
     public static LiveModel Of(string name) =>
-        Cache.GetOrAdd(name, key => new Lazy<LiveModel>(() => new LiveModel(GalleryModels.All[key].Create()))).Value;
+        Cache.GetOrAdd(name, key => new Lazy<LiveModel>(() => new LiveModel(ModelZoo.Create(key)))).Value;
 }

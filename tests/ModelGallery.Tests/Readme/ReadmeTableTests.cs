@@ -1,3 +1,4 @@
+using ModelGallery.Zoo;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Markdig.Syntax;
@@ -11,7 +12,7 @@ public sealed partial class ReadmeTableTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Every_architecture_row_matches_the_live_model(string model)
     {
-        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+        var table = ReadmeDocument.Current.ArchitectureTable(ModelZoo.Get(model).DisplayName);
 
         var problems = ArchitectureRowVerifier.Verify(table, LiveModel.Of(model));
 
@@ -22,7 +23,7 @@ public sealed partial class ReadmeTableTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Changing_any_cell_of_the_table_is_detected(string model)
     {
-        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+        var table = ReadmeDocument.Current.ArchitectureTable(ModelZoo.Get(model).DisplayName);
         var live = LiveModel.Of(model);
         var undetected = new List<string>();
 
@@ -46,7 +47,7 @@ public sealed partial class ReadmeTableTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void A_missing_or_extra_row_is_detected(string model)
     {
-        var table = ReadmeDocument.Current.ArchitectureTable(GalleryModels.All[model].Heading);
+        var table = ReadmeDocument.Current.ArchitectureTable(ModelZoo.Get(model).DisplayName);
         var live = LiveModel.Of(model);
 
         for (int row = 1; row < table.Rows.Count; row++)
@@ -61,10 +62,10 @@ public sealed partial class ReadmeTableTests
     public void The_overview_row_matches_the_live_model(string model)
     {
         var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
-        var row = overview.Rows.Single(r => r[overview.Column("Class")] == model);
+        var row = overview.Rows.Single(r => r[overview.Column("Model")] == ModelZoo.Get(model).DisplayName);
         var live = LiveModel.Of(model).Model;
 
-        row[overview.Column("Model")].Should().Be(GalleryModels.All[model].Heading);
+        row[overview.Column("Class")].Should().Be(live.GetType().Name);
         row[overview.Column("Input (C × H × W)")].Should().Be($"{live.Input.Channels} × {live.Input.Height} × {live.Input.Width}");
         row[overview.Column("Default classes")].Should().Be(live.NumClasses.ToString(CultureInfo.InvariantCulture));
         long parameters = long.Parse(row[overview.Column("Parameters at default")], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
@@ -76,8 +77,8 @@ public sealed partial class ReadmeTableTests
     {
         var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
 
-        overview.Rows.Select(r => r[overview.Column("Class")]).Should().BeEquivalentTo(GalleryModels.All.Keys);
-        foreach (var (heading, _) in GalleryModels.All.Values)
+        overview.Rows.Select(r => r[overview.Column("Model")]).Should().BeEquivalentTo(ModelZoo.All.Select(info => info.DisplayName));
+        foreach (string heading in ModelZoo.All.Select(info => info.DisplayName))
         {
             ReadmeDocument.Current.Invoking(readme => readme.ArchitectureTable(heading)).Should().NotThrow();
         }

@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelGallery.Inspection;
+using ModelGallery.Zoo;
+using Spectre.Console;
+
+namespace ModelGallery.Cli;
+
+/// <summary>
+/// The commands of the gallery CLI. Exit codes: 0 success, 1 invalid arguments (unknown model, bad option;
+/// the message says which), 2 a failure while running a model.
+/// </summary>
+internal static class GalleryCli
+{
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var root = new RootCommand("ModelGallery: the classic CNNs as typed TorchSharp modules.")
+        {
+            ListCommand(console),
+            SummaryCommand(console),
+        };
+        TextWriter output = console.Profile.Out.Writer;
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+    }
+
+    private static Command ListCommand(IAnsiConsole console)
+    {
+        var list = new Command("list", "List the registered models with their papers, inputs, sizes and costs.");
+        list.SetAction(_ =>
+        {
+            var table = new Table().Title("ModelGallery models")
+                .AddColumn("Name").AddColumn("Model").AddColumn("Paper").AddColumn("Year")
+                .AddColumn("Input").AddColumn(new TableColumn("Classes").RightAligned())
+                .AddColumn(new TableColumn("Parameters").RightAligned()).AddColumn(new TableColumn("GMACs").RightAligned());
+            foreach (var info in ModelZoo.All)
+            {
+                table.AddRow(
+                    info.Name,
+                    Markup.Escape(info.DisplayName),
+                    Markup.Escape(info.PaperTitle),
+                    info.Year.ToString(CultureInfo.InvariantCulture),
+                    $"{info.Input.Channels}×{info.Input.Height}×{info.Input.Width}",
+                    info.DefaultClasses.ToString(CultureInfo.InvariantCulture),
+                    info.Parameters.ToString("N0", CultureInfo.InvariantCulture),
+                    (info.Macs / 1e9).ToString("0.###", CultureInfo.InvariantCulture));
+            }
+
+            console.Write(table);
+            return 0;
+        });
+        return list;
+    }
+
+    private static Command SummaryCommand(IAnsiConsole console)
+    {
+        var model = new Argument<string>("model") { Description = $"The model: {string.Join(", ", ModelZoo.Names)} (case-insensitive)." };
+        model.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (!ModelZoo.TryGet(name ?? string.Empty, out _))
+            {
+                result.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", ModelZoo.Names)}.");
+            }
+        });
+        var depth = new Option<SummaryDepth>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => SummaryDepth.Rows };
+        var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 };
+        batch.Validators.Add(result => PositiveOrError(result, "--batch"));
+        var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." };
+        classes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var value)
+            {
+                result.AddError($"--classes must be at least 1; received {value}.");
+            }
+        });
+        var format = new Option<OutputFormat>("--format") { Description = "table, markdown or json.", DefaultValueFactory = _ => OutputFormat.Table };
+
+        var summary = new Command("summary", "Run a model once and print its per-layer summary: shapes, parameters and MACs.") { model, depth, batch, classes, format };
+        summary.SetAction(parse =>
+        {
+            try
+            {
+                using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
+                var result = ModelSummary.Create(live, parse.GetValue(batch), parse.GetValue(depth));
+                switch (parse.GetValue(format))
+                {
+                    case OutputFormat.Markdown:
+                        console.Profile.Out.Writer.Write(result.ToMarkdown());
+                        break;
+                    case OutputFormat.Json:
+                        console.Profile.Out.Writer.WriteLine(result.ToJson());
+                        break;
+                    default:
+                        console.Write(SummaryTable(result));
+                        WriteTotals(console, result);
+                        break;
+                }
+
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
+                return 2;
+            }
+        });
+        return summary;
+    }
+
+    private static void PositiveOrError(System.CommandLine.Parsing.OptionResult result, string name)
+    {
+        int value = result.GetValueOrDefault<int>();
+        if (value < 1)
+        {
+            result.AddError($"{name} must be at least 1; received {value}.");
+        }
+    }
+
+    private static void WriteTotals(IAnsiConsole console, ModelSummary summary)
+    {
+        var grid = new Grid().AddColumn().AddColumn(new GridColumn().RightAligned());
+        grid.AddRow("Total parameters", N(summary.TotalParameters));
+        grid.AddRow("Trainable parameters", N(summary.TrainableParameters));
+        grid.AddRow("Frozen parameters", N(summary.FrozenParameters));
+        grid.AddRow("Total MACs", $"{N(summary.TotalMacs)} ({summary.TotalMacs / 1e9:0.###} G)");
+        grid.AddRow("Input size (MB)", $"{summary.InputSizeMB:0.00}");
+        grid.AddRow("Parameter size (MB)", $"{summary.ParameterSizeMB:0.00}");
+        grid.AddRow("Forward activations (MB)", $"{summary.ActivationSizeMB:0.00}");
+        grid.AddRow("Estimated total (MB)", $"{summary.EstimatedTotalMB:0.00}");
+        console.Write(grid);
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static Table SummaryTable(ModelSummary summary)
+    {
+        var table = new Table().Title(Markup.Escape($"{summary.ModelName} — input {string.Join("×", summary.InputShape)}"))
+            .AddColumn("Row").AddColumn("Kind").AddColumn("Output")
+            .AddColumn(new TableColumn("Params").RightAligned()).AddColumn(new TableColumn("MACs").RightAligned())
+            .AddColumn("Kernel/Stride/Pad").AddColumn(new TableColumn("Filters").RightAligned()).AddColumn("Activation");
+        foreach (var row in summary.Rows)
+        {
+            var g = row.Layer;
+            table.AddRow(
+                Markup.Escape(row.Name),
+                Markup.Escape(row.Kind),
+                string.Join("×", row.OutputShape),
+                N(row.Parameters),
+                N(row.Macs),
+                g is null ? "-" : $"{g.Kernel[0]}/{g.Stride[0]}/{(g.Padding.Count > 0 ? g.Padding[0] : 0)}",
+                g?.Filters is { } f ? N(f) : "-",
+                row.Activation);
+        }
+
+        return table;
+    }
+}

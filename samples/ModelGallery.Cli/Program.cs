@@ -1,0 +1,11 @@
+// The gallery CLI: `list` the registry, `summary <model>` a per-layer summary. See GalleryCli.
+using ModelGallery.Cli;
+using Spectre.Console;
+
+IAnsiConsole console = AnsiConsole.Console;
+if (Console.IsOutputRedirected)
+{
+    console.Profile.Width = 200; // a file or pipe has no width of its own: keep tables on one line per row
+}
+
+return GalleryCli.Run(args, console);
