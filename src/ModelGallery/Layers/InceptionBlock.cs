@@ -12,16 +12,16 @@ namespace ModelGallery.Layers;
 /// <item><c>branch3</c>: 1×1 reduction, then 5×5 convolution (padding 2), as in the paper.</item>
 /// <item><c>branch4</c>: 3×3 max-pool (stride 1, padding 1), then 1×1 projection.</item>
 /// </list>
-/// ReLU follows every convolution. Branch names follow torchvision, so state_dict keys read
-/// <c>branch2.1.conv.weight</c> and so on.
+/// ReLU follows every convolution (with batch norm before it in the <see cref="ConvBlockStyle.WithBatchNorm"/> style).
+/// Branch names follow torchvision, so state_dict keys read <c>branch2.1.conv.weight</c> and so on.
 /// </summary>
 /// <remarks>
-/// torchvision's GoogLeNet uses a 3×3 convolution in the third branch (pytorch/vision#906); this block keeps
-/// the paper's 5×5.
+/// torchvision's GoogLeNet uses a 3×3 convolution in the third branch (pytorch/vision#906); pass
+/// <c>branch3Kernel: 3</c> for that, the default is the paper's 5×5.
 /// </remarks>
 public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly ConvReLU branch1;
+    private readonly nn.Module<Tensor, Tensor> branch1;
     private readonly Sequential branch2;
     private readonly Sequential branch3;
     private readonly Sequential branch4;
@@ -29,11 +29,19 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
     /// <summary>Creates the module.</summary>
     /// <param name="inChannels">Channels of the input.</param>
     /// <param name="config">Filter counts of the branches.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A channel or filter count is not positive.</exception>
-    public InceptionBlock(long inChannels, InceptionConfig config)
+    /// <param name="style">Plain convolutions (default) or convolutions with batch norm.</param>
+    /// <param name="branch3Kernel">Kernel of the third branch's second convolution: 5 (paper) or 3 (torchvision).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A channel or filter count is not positive, or the kernel is not 3 or 5.</exception>
+    public InceptionBlock(long inChannels, InceptionConfig config, ConvBlockStyle? style = null, int branch3Kernel = 5)
         : base(nameof(InceptionBlock))
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (branch3Kernel is not (3 or 5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(branch3Kernel), branch3Kernel, $"The third Inception branch has a 5×5 (paper) or 3×3 (torchvision) kernel; received {branch3Kernel}.");
+        }
+
+        style ??= ConvBlockStyle.Plain;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         int[] counts = [config.Ch1x1, config.Ch3x3Reduce, config.Ch3x3, config.Ch5x5Reduce, config.Ch5x5, config.PoolProj];
         if (counts.Any(count => count <= 0))
@@ -43,16 +51,16 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
 
         Config = config;
         InChannels = inChannels;
-        branch1 = new ConvReLU(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1));
+        branch1 = style.Create(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1));
         branch2 = nn.Sequential(
-            new ConvReLU(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1)),
-            new ConvReLU(config.Ch3x3Reduce, new ConvSpec(config.Ch3x3, Kernel: 3, Padding: 1)));
+            style.Create(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1)),
+            style.Create(config.Ch3x3Reduce, new ConvSpec(config.Ch3x3, Kernel: 3, Padding: 1)));
         branch3 = nn.Sequential(
-            new ConvReLU(inChannels, new ConvSpec(config.Ch5x5Reduce, Kernel: 1)),
-            new ConvReLU(config.Ch5x5Reduce, new ConvSpec(config.Ch5x5, Kernel: 5, Padding: 2)));
+            style.Create(inChannels, new ConvSpec(config.Ch5x5Reduce, Kernel: 1)),
+            style.Create(config.Ch5x5Reduce, new ConvSpec(config.Ch5x5, Kernel: branch3Kernel, Padding: branch3Kernel / 2)));
         branch4 = nn.Sequential(
             Layer.MaxPool(new PoolSpec(Kernel: 3, Stride: 1, Padding: 1, CeilMode: true)),
-            new ConvReLU(inChannels, new ConvSpec(config.PoolProj, Kernel: 1)));
+            style.Create(inChannels, new ConvSpec(config.PoolProj, Kernel: 1)));
         RegisterComponents();
     }
 

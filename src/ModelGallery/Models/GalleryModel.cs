@@ -10,10 +10,10 @@ namespace ModelGallery.Models;
 /// </summary>
 public abstract class GalleryModel : nn.Module<Tensor, Tensor>
 {
-    private protected GalleryModel(string name, int inChannels, int height, int width, int numClasses)
+    private protected GalleryModel(string name, int inChannels, int height, int width, int numClasses, int? minSize = null)
         : base(Checked(name, inChannels, numClasses))
     {
-        Input = new InputShape(inChannels, height, width);
+        Input = new InputShape(inChannels, height, width, minSize);
         NumClasses = numClasses;
     }
 
@@ -26,16 +26,28 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// <summary>The README table's rows (after the Input row), in order, with the submodules that compute each.</summary>
     public IReadOnlyList<ModelStage> Stages { get; private protected set; } = [];
 
+    /// <summary>
+    /// The state_dict prefixes of the layers whose shape depends on <see cref="NumClasses"/> (the final classifier,
+    /// and those of auxiliary classifiers): what <c>LoadOptions.ExceptClassifier</c> leaves out.
+    /// </summary>
+    public IReadOnlyList<string> ClassifierModules { get; private protected set; } = [];
+
     /// <summary>Runs the network on a batch of images.</summary>
     /// <param name="input">A float tensor of shape <see cref="Input"/>, that is <c>N×C×H×W</c> with N ≥ 1.</param>
     /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
     /// <exception cref="ArgumentException">The input's rank, channel count or spatial size does not match <see cref="Input"/>, or the batch is empty.</exception>
     public sealed override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Input.Validate(GetName(), input, nameof(input));
+        CheckInput(input);
         using var scope = NewDisposeScope();
         return ForwardRows(input).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>.</summary>
+    private protected void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        Input.Validate(GetName(), input, nameof(input));
     }
 
     /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>

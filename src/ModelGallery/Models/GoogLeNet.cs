@@ -5,16 +5,20 @@ using static TorchSharp.torch;
 namespace ModelGallery.Models;
 
 /// <summary>
-/// GoogLeNet (Inception v1), from "Going Deeper with Convolutions" (Szegedy et al., 2014), per the paper's
-/// Table 1: 3×224×224 input, a convolutional stem with local response normalisation, nine
-/// <see cref="InceptionBlock"/>s, 7×7 average pooling, dropout 0.4 and a linear classifier. No batch norm.
+/// GoogLeNet (Inception v1), from "Going Deeper with Convolutions" (Szegedy et al., 2014). The default
+/// <see cref="GoogLeNetVariant.Paper"/> follows the paper's Table 1: 3×224×224 input, a convolutional stem with local
+/// response normalisation, nine <see cref="InceptionBlock"/>s, 7×7 average pooling, dropout 0.4 and a linear
+/// classifier, no batch norm. <see cref="GoogLeNetVariant.Torchvision"/> is torchvision's <c>googlenet</c>.
+/// Both can have the paper's two auxiliary classifiers (<see cref="InceptionAux"/>), which
+/// <see cref="ForwardWithAux"/> returns in training mode.
 /// </summary>
 /// <remarks>
 /// Submodules carry torchvision's names (<c>conv1</c>, <c>maxpool1</c>, <c>inception3a</c>…<c>branch1</c>…,
-/// <c>fc</c>). Differences from torchvision's <c>googlenet</c>: no batch norm (so every convolution has a bias),
-/// the paper's 5×5 convolution in the third Inception branch instead of 3×3, the two LRN layers of the paper's
-/// Caffe model (size 5, α 1e-4, β 0.75, k 1), a 3×3 last max-pool (torchvision: 2×2), a fixed 7×7 average pool,
-/// dropout applied before flattening, and no auxiliary classifiers.
+/// <c>aux1</c>, <c>aux2</c>, <c>fc</c>), so the torchvision variant loads torchvision's state_dict key for key.
+/// The paper variant differs from torchvision's in: no batch norm (so every convolution has a bias), the paper's
+/// 5×5 convolution in the third Inception branch (pytorch/vision#906), the two LRN layers of the paper's Caffe
+/// model (size 5, α 1e-4, β 0.75, k 1), a 3×3 last max-pool (torchvision: 2×2), a fixed 7×7 average pool, and
+/// dropout 0.4 applied before flattening. <c>forward</c> always returns the main logits alone.
 /// </remarks>
 public sealed class GoogLeNet : GalleryModel
 {
@@ -50,78 +54,131 @@ public sealed class GoogLeNet : GalleryModel
 
     private static readonly PoolSpec StridedPool = new(Kernel: 3, Stride: 2, CeilMode: true);
 
-    private readonly ConvReLU conv1;
+    private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly MaxPool2d maxpool1;
-    private readonly LocalResponseNorm lrn1;
-    private readonly ConvReLU conv2;
-    private readonly ConvReLU conv3;
-    private readonly LocalResponseNorm lrn2;
+    private readonly LocalResponseNorm? lrn1;
+    private readonly nn.Module<Tensor, Tensor> conv2;
+    private readonly nn.Module<Tensor, Tensor> conv3;
+    private readonly LocalResponseNorm? lrn2;
     private readonly MaxPool2d maxpool2;
     private readonly InceptionBlock inception3a;
     private readonly InceptionBlock inception3b;
     private readonly MaxPool2d maxpool3;
     private readonly InceptionBlock inception4a;
+    private readonly InceptionAux? aux1;
     private readonly InceptionBlock inception4b;
     private readonly InceptionBlock inception4c;
     private readonly InceptionBlock inception4d;
+    private readonly InceptionAux? aux2;
     private readonly InceptionBlock inception4e;
     private readonly MaxPool2d maxpool4;
     private readonly InceptionBlock inception5a;
     private readonly InceptionBlock inception5b;
-    private readonly AvgPool2d avgpool;
+    private readonly nn.Module<Tensor, Tensor> avgpool;
     private readonly Dropout dropout;
     private readonly Linear fc;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
-    /// <param name="inChannels">Channels of the 224×224 input.</param>
-    /// <param name="dropout">Dropout probability before the classifier, in [0, 1).</param>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <param name="dropout">Dropout probability before the classifier, in [0, 1); null for the variant's (paper 0.4, torchvision 0.2).</param>
+    /// <param name="variant">The paper's network (default) or torchvision's.</param>
+    /// <param name="auxClassifiers">Build the two auxiliary classifiers (active in training only, see <see cref="ForwardWithAux"/>).</param>
+    /// <param name="transformInput">
+    /// torchvision's <c>transform_input</c>: re-normalise inputs from ImageNet's mean and standard deviation to
+    /// mean 0.5, standard deviation 0.5, as torchvision's pretrained weights expect. Torchvision variant and 3 channels only.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
-    public GoogLeNet(int numClasses = 2, int inChannels = 3, double dropout = 0.4)
-        : base(nameof(GoogLeNet), inChannels, 224, 224, numClasses)
+    /// <exception cref="ArgumentException"><paramref name="transformInput"/> is set for the paper variant or without 3 channels.</exception>
+    public GoogLeNet(int numClasses = 2, int inChannels = 3, double? dropout = null, GoogLeNetVariant variant = GoogLeNetVariant.Paper, bool auxClassifiers = false, bool transformInput = false)
+        : base(nameof(GoogLeNet), inChannels, 224, 224, numClasses, variant == GoogLeNetVariant.Torchvision ? 15 : null)
     {
-        CheckDropout(dropout, nameof(dropout));
-        conv1 = new ConvReLU(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
+        double rate = dropout ?? (variant == GoogLeNetVariant.Paper ? 0.4 : 0.2);
+        CheckDropout(rate, nameof(dropout));
+        if (transformInput && (variant != GoogLeNetVariant.Torchvision || inChannels != 3))
+        {
+            throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
+        }
+
+        Variant = variant;
+        TransformInput = transformInput;
+        bool paper = variant == GoogLeNetVariant.Paper;
+        var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
+        int branch3 = paper ? 5 : 3;
+        InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3);
+
+        conv1 = style.Create(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
         maxpool1 = Layer.MaxPool(StridedPool);
-        lrn1 = Layer.Lrn(PaperLrn);
-        conv2 = new ConvReLU(64, new ConvSpec(Filters: 64, Kernel: 1));
-        conv3 = new ConvReLU(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1));
-        lrn2 = Layer.Lrn(PaperLrn);
+        lrn1 = paper ? Layer.Lrn(PaperLrn) : null;
+        conv2 = style.Create(64, new ConvSpec(Filters: 64, Kernel: 1));
+        conv3 = style.Create(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1));
+        lrn2 = paper ? Layer.Lrn(PaperLrn) : null;
         maxpool2 = Layer.MaxPool(StridedPool);
-        inception3a = new InceptionBlock(192, Inception3a);
-        inception3b = new InceptionBlock(Inception3a.OutChannels, Inception3b);
+        inception3a = Inception(192, Inception3a);
+        inception3b = Inception(Inception3a.OutChannels, Inception3b);
         maxpool3 = Layer.MaxPool(StridedPool);
-        inception4a = new InceptionBlock(Inception3b.OutChannels, Inception4a);
-        inception4b = new InceptionBlock(Inception4a.OutChannels, Inception4b);
-        inception4c = new InceptionBlock(Inception4b.OutChannels, Inception4c);
-        inception4d = new InceptionBlock(Inception4c.OutChannels, Inception4d);
-        inception4e = new InceptionBlock(Inception4d.OutChannels, Inception4e);
-        maxpool4 = Layer.MaxPool(StridedPool);
-        inception5a = new InceptionBlock(Inception4e.OutChannels, Inception5a);
-        inception5b = new InceptionBlock(Inception5a.OutChannels, Inception5b);
-        avgpool = Layer.AvgPool(new PoolSpec(Kernel: 7, Stride: 1));
-        this.dropout = Layer.Dropout(dropout);
+        inception4a = Inception(Inception3b.OutChannels, Inception4a);
+        aux1 = auxClassifiers ? new InceptionAux(Inception4a.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+        inception4b = Inception(Inception4a.OutChannels, Inception4b);
+        inception4c = Inception(Inception4b.OutChannels, Inception4c);
+        inception4d = Inception(Inception4c.OutChannels, Inception4d);
+        aux2 = auxClassifiers ? new InceptionAux(Inception4d.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+        inception4e = Inception(Inception4d.OutChannels, Inception4e);
+        maxpool4 = Layer.MaxPool(paper ? StridedPool : new PoolSpec(Kernel: 2, Stride: 2, CeilMode: true));
+        inception5a = Inception(Inception4e.OutChannels, Inception5a);
+        inception5b = Inception(Inception5a.OutChannels, Inception5b);
+        avgpool = paper ? Layer.AvgPool(new PoolSpec(Kernel: 7, Stride: 1)) : nn.AdaptiveAvgPool2d(1);
+        this.dropout = Layer.Dropout(rate);
         fc = Layer.Dense(Inception5b.OutChannels, numClasses);
         RegisterComponents();
-        Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
+        Stages = [.. named_children().Where(child => child.module is not InceptionAux).Select(child => new ModelStage(child.name, [child.name]))];
+        ClassifierModules = auxClassifiers ? ["fc", "aux1.fc2", "aux2.fc2"] : ["fc"];
     }
 
-    private protected override Tensor ForwardRows(Tensor input)
+    /// <summary>Which GoogLeNet this is.</summary>
+    public GoogLeNetVariant Variant { get; }
+
+    /// <summary>Whether the auxiliary classifiers were built.</summary>
+    public bool HasAuxClassifiers => aux1 is not null;
+
+    /// <summary>Whether inputs are re-normalised as torchvision's <c>transform_input</c> does.</summary>
+    public bool TransformInput { get; }
+
+    /// <summary>
+    /// Runs the network and, in training mode with auxiliary classifiers, the two auxiliary heads too. In eval mode
+    /// or without auxiliary classifiers only <see cref="GoogLeNetOutputs.Logits"/> is set.
+    /// </summary>
+    /// <param name="input">A batch of images, as for <c>forward</c>.</param>
+    /// <exception cref="ArgumentException">The input does not fit <see cref="GalleryModel.Input"/>.</exception>
+    public GoogLeNetOutputs ForwardWithAux(Tensor input)
     {
-        Tensor x = conv1.call(input); // N x 64 x 112 x 112
+        CheckInput(input);
+        using var scope = NewDisposeScope();
+        var (logits, first, second) = Run(input, withAux: training && HasAuxClassifiers);
+        return new GoogLeNetOutputs(logits.MoveToOuterDisposeScope(), first?.MoveToOuterDisposeScope(), second?.MoveToOuterDisposeScope());
+    }
+
+    private protected override Tensor ForwardRows(Tensor input) => Run(input, withAux: false).Logits;
+
+    private (Tensor Logits, Tensor? Aux1, Tensor? Aux2) Run(Tensor input, bool withAux)
+    {
+        Tensor x = TransformInput ? Renormalise(input) : input;
+        x = conv1.call(x);            // N x 64 x 112 x 112
         x = maxpool1.call(x);         // N x 64 x 56 x 56
-        x = lrn1.call(x);             // N x 64 x 56 x 56
+        x = lrn1?.call(x) ?? x;       // N x 64 x 56 x 56 (paper)
         x = conv2.call(x);            // N x 64 x 56 x 56
         x = conv3.call(x);            // N x 192 x 56 x 56
-        x = lrn2.call(x);             // N x 192 x 56 x 56
+        x = lrn2?.call(x) ?? x;       // N x 192 x 56 x 56 (paper)
         x = maxpool2.call(x);         // N x 192 x 28 x 28
         x = inception3a.call(x);      // N x 256 x 28 x 28
         x = inception3b.call(x);      // N x 480 x 28 x 28
         x = maxpool3.call(x);         // N x 480 x 14 x 14
         x = inception4a.call(x);      // N x 512 x 14 x 14
+        Tensor? first = withAux ? aux1!.call(x) : null;  // N x numClasses
         x = inception4b.call(x);      // N x 512 x 14 x 14
         x = inception4c.call(x);      // N x 512 x 14 x 14
         x = inception4d.call(x);      // N x 528 x 14 x 14
+        Tensor? second = withAux ? aux2!.call(x) : null; // N x numClasses
         x = inception4e.call(x);      // N x 832 x 14 x 14
         x = maxpool4.call(x);         // N x 832 x 7 x 7
         x = inception5a.call(x);      // N x 832 x 7 x 7
@@ -129,6 +186,14 @@ public sealed class GoogLeNet : GalleryModel
         x = avgpool.call(x);          // N x 1024 x 1 x 1
         x = dropout.call(x);          // N x 1024 x 1 x 1
         x = x.flatten(1);             // N x 1024
-        return fc.call(x);            // N x numClasses
+        return (fc.call(x), first, second); // N x numClasses
+    }
+
+    /// <summary>torchvision's <c>transform_input</c>: from ImageNet normalisation to mean 0.5, standard deviation 0.5.</summary>
+    private static Tensor Renormalise(Tensor input)
+    {
+        double[] mean = [0.485, 0.456, 0.406];
+        double[] std = [0.229, 0.224, 0.225];
+        return cat([.. Enumerable.Range(0, 3).Select(c => (input[.., c..(c + 1)] * (std[c] / 0.5)) + ((mean[c] - 0.5) / 0.5))], dim: 1);
     }
 }

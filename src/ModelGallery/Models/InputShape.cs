@@ -2,14 +2,20 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Models;
 
-/// <summary>The shape of one input image a model accepts: channels × height × width.</summary>
+/// <summary>
+/// The input images a model accepts: channels × height × width. A model with adaptive pooling also accepts other
+/// sizes from <see cref="MinSize"/> up; <see cref="Height"/> × <see cref="Width"/> is then the size its README
+/// table describes.
+/// </summary>
 /// <param name="Channels">Number of input channels.</param>
-/// <param name="Height">Image height in pixels.</param>
-/// <param name="Width">Image width in pixels.</param>
-public sealed record InputShape(int Channels, int Height, int Width)
+/// <param name="Height">Image height in pixels (the table's size).</param>
+/// <param name="Width">Image width in pixels (the table's size).</param>
+/// <param name="MinSize">The smallest height and width accepted; null when only <see cref="Height"/> × <see cref="Width"/> is.</param>
+public sealed record InputShape(int Channels, int Height, int Width, int? MinSize = null)
 {
-    /// <summary>The shape as the README writes it for a batch: <c>N×C×H×W</c>.</summary>
-    public override string ToString() => $"N×{Channels}×{Height}×{Width}";
+    /// <summary>The shape as the README writes it for a batch: <c>N×C×H×W</c>, with the minimum where other sizes are accepted.</summary>
+    public override string ToString() =>
+        MinSize is { } min ? $"N×{Channels}×H×W with H, W ≥ {min} (table: {Height}×{Width})" : $"N×{Channels}×{Height}×{Width}";
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the model, this shape and the received one if <paramref name="input"/> does not fit.</summary>
     internal void Validate(string model, Tensor input, string paramName)
@@ -19,6 +25,7 @@ public sealed record InputShape(int Channels, int Height, int Width)
             shape.Length != 4 ? $"a tensor of rank {shape.Length} instead of 4"
             : shape[0] == 0 ? "an empty batch"
             : shape[1] != Channels ? $"{shape[1]} channels instead of {Channels}"
+            : MinSize is { } min ? (shape[2] < min || shape[3] < min ? $"{shape[2]}×{shape[3]} pixels, below the minimum of {min}×{min}" : string.Empty)
             : shape[2] != Height || shape[3] != Width ? $"{shape[2]}×{shape[3]} pixels instead of {Height}×{Width}"
             : string.Empty;
         if (problem.Length > 0)

@@ -42,6 +42,7 @@ public sealed class LeNet5 : GalleryModel
         fc3 = Layer.Dense(84, numClasses);
         RegisterComponents();
         Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
+        ClassifierModules = [nameof(fc3)];
     }
 
     private protected override Tensor ForwardRows(Tensor input)

@@ -10,8 +10,10 @@ namespace ModelGallery.Models;
 /// max-pool, then three fully connected layers with dropout after the two hidden ones.
 /// </summary>
 /// <remarks>
-/// The state_dict is key-for-key and shape-for-shape torchvision's <c>vgg16</c> (<c>features.0.weight</c> …
-/// <c>classifier.6.bias</c>), apart from the class count of the last layer.
+/// The network is torchvision's <c>vgg16</c>: its state_dict is key-for-key and shape-for-shape torchvision's
+/// (<c>features.0.weight</c> … <c>classifier.6.bias</c>), apart from the class count of the last layer, and like
+/// torchvision it pools the last feature map adaptively to 7×7, so inputs other than 224×224 work (from 32×32 up).
+/// At 224×224 that pool is the identity, which is why the README table has no row for it.
 /// </remarks>
 public sealed class Vgg16 : GalleryModel
 {
@@ -26,6 +28,7 @@ public sealed class Vgg16 : GalleryModel
     ];
 
     private readonly Sequential features;
+    private readonly AdaptiveAvgPool2d avgpool;
     private readonly Sequential classifier;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
@@ -34,7 +37,7 @@ public sealed class Vgg16 : GalleryModel
     /// <param name="dropout">Dropout probability after each hidden fully connected layer, in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
     public Vgg16(int numClasses = 2, int inChannels = 3, double dropout = 0.5)
-        : base(nameof(Vgg16), inChannels, 224, 224, numClasses)
+        : base(nameof(Vgg16), inChannels, 224, 224, numClasses, minSize: 32)
     {
         CheckDropout(dropout, nameof(dropout));
         List<ModelStage> stages = [];
@@ -53,6 +56,7 @@ public sealed class Vgg16 : GalleryModel
         }
 
         features = convolutions.Build(); // 224 -> 112 -> 56 -> 28 -> 14 -> 7
+        avgpool = nn.AdaptiveAvgPool2d(7);
         classifier = new SequentialStages(nameof(classifier), stages)
             .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), nn.ReLU())
             .Row("dropout6", Layer.Dropout(dropout))
@@ -62,11 +66,13 @@ public sealed class Vgg16 : GalleryModel
             .Build();
         RegisterComponents();
         Stages = stages;
+        ClassifierModules = ["classifier.6"];
     }
 
     private protected override Tensor ForwardRows(Tensor input)
     {
-        Tensor x = features.call(input); // N x 512 x 7 x 7
+        Tensor x = features.call(input); // N x 512 x 7 x 7 (at 224 x 224)
+        x = avgpool.call(x);             // N x 512 x 7 x 7
         x = x.flatten(1);                // N x 25088
         return classifier.call(x);       // N x numClasses
     }

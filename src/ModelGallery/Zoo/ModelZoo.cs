@@ -26,14 +26,24 @@ public static class ModelZoo
             options => new AlexNet(options.NumClasses ?? 2, options.InChannels, options.Dropout ?? 0.5)));
         Register(new ModelInfo(
             "vgg16", "VGG-16", "Very Deep Convolutional Networks for Large-Scale Image Recognition", 2014,
-            new Uri("https://arxiv.org/abs/1409.1556"), new InputShape(3, 224, 224), 2,
+            new Uri("https://arxiv.org/abs/1409.1556"), new InputShape(3, 224, 224, MinSize: 32), 2,
             parameters: 134_268_738, macs: 15_466_176_512,
             options => new Vgg16(options.NumClasses ?? 2, options.InChannels, options.Dropout ?? 0.5)));
         Register(new ModelInfo(
             "googlenet", "GoogLeNet", "Going Deeper with Convolutions", 2014,
             new Uri("https://arxiv.org/abs/1409.4842"), new InputShape(3, 224, 224), 2,
             parameters: 5_975_602, macs: 1_581_649_920,
-            options => new GoogLeNet(options.NumClasses ?? 2, options.InChannels, options.Dropout ?? 0.4)));
+            options => new GoogLeNet(options.NumClasses ?? 2, options.InChannels, options.Dropout)));
+        Register(new ModelInfo(
+            "alexnet-torchvision", "AlexNet (torchvision)", "One weird trick for parallelizing convolutional neural networks", 2014,
+            new Uri("https://arxiv.org/abs/1404.5997"), new InputShape(3, 224, 224, MinSize: 63), 2,
+            parameters: 57_012_034, macs: 710_100_672,
+            options => new AlexNet(options.NumClasses ?? 2, options.InChannels, options.Dropout ?? 0.5, AlexNetVariant.Torchvision)));
+        Register(new ModelInfo(
+            "googlenet-torchvision", "GoogLeNet (torchvision)", "Going Deeper with Convolutions", 2014,
+            new Uri("https://arxiv.org/abs/1409.4842"), new InputShape(3, 224, 224, MinSize: 15), 2,
+            parameters: 5_601_954, macs: 1_497_354_240,
+            options => new GoogLeNet(options.NumClasses ?? 2, options.InChannels, options.Dropout, GoogLeNetVariant.Torchvision)));
         All = [.. ByName.Values];
     }
 

@@ -72,7 +72,7 @@ public sealed class GalleryCliTests
     {
         var (_, output) = Run("summary", "resnet50");
 
-        output.Should().Contain("Unknown model 'resnet50'. Known models: lenet5, alexnet, vgg16, googlenet.");
+        output.Should().Contain("Unknown model 'resnet50'. Known models: lenet5, alexnet, vgg16, googlenet, alexnet-torchvision, googlenet-torchvision.");
     }
 
     [Theory]

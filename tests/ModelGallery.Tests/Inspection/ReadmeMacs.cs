@@ -22,7 +22,7 @@ internal static class ReadmeMacs
         {
             long[] shape = [.. row[output].Split(" x ").Select(v => long.Parse(v, CultureInfo.InvariantCulture))];
             string name = row[layer];
-            if (name == "Convolution")
+            if (name.StartsWith("Convolution", StringComparison.Ordinal))
             {
                 long k = long.Parse(row[kernel].Split(" x ")[0], CultureInfo.InvariantCulture);
                 total += shape[0] * shape[1] * shape[2] * channels * k * k;
@@ -33,9 +33,11 @@ internal static class ReadmeMacs
             }
             else if (name.StartsWith("Inception", StringComparison.Ordinal))
             {
+                // torchvision's "5x5" branch is 3x3; its table's column header says so.
+                bool small = table.Header.Contains("#5x5 (3x3 kernel)");
                 long N(string column) => long.Parse(row[table.Column(column)], CultureInfo.InvariantCulture);
                 long perPixel = (channels * N("#1x1")) + (channels * N("#3x3 reduce")) + (N("#3x3 reduce") * N("#3x3") * 9)
-                    + (channels * N("#5x5 reduce")) + (N("#5x5 reduce") * N("#5x5") * 25) + (channels * N("pool proj"));
+                    + (channels * N("#5x5 reduce")) + (N("#5x5 reduce") * N(small ? "#5x5 (3x3 kernel)" : "#5x5") * (small ? 9 : 25)) + (channels * N("pool proj"));
                 total += perPixel * shape[0] * shape[1];
             }
 

@@ -62,3 +62,41 @@ public sealed class StateDictTests
             .Select(line => line.Split(' '))
             .Select(parts => (parts[0], parts.Length > 1 ? parts[1] : string.Empty))];
 }
+
+/// <summary>The torchvision variants load torchvision's state_dicts key for key.</summary>
+public sealed class TorchvisionVariantStateDictTests
+{
+    [Fact]
+    public void AlexNet_torchvision_variant_matches_torchvision_key_for_key_and_shape_for_shape()
+    {
+        using var model = new AlexNet(numClasses: 1000, variant: AlexNetVariant.Torchvision);
+
+        Keys(model).Should().Equal(Torchvision("alexnet"));
+    }
+
+    [Fact]
+    public void GoogLeNet_torchvision_variant_with_aux_matches_torchvision_key_for_key_and_shape_for_shape()
+    {
+        using var model = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision, auxClassifiers: true);
+
+        // Same keys and shapes; only the order differs (our aux heads sit in call order, torchvision's after inception5b).
+        Keys(model).Should().BeEquivalentTo(Torchvision("googlenet"));
+    }
+
+    [Fact]
+    public void GoogLeNet_torchvision_variant_without_aux_has_torchvisions_keys_less_the_aux_heads()
+    {
+        using var model = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision);
+
+        Keys(model).Should().BeEquivalentTo(Torchvision("googlenet").Where(k => !k.Key.StartsWith("aux", StringComparison.Ordinal)));
+    }
+
+    internal static List<(string Key, string Shape)> Keys(TorchSharp.torch.nn.Module model) =>
+        [.. model.state_dict().Select(entry => (entry.Key, string.Join("x", entry.Value.shape)))];
+
+    internal static List<(string Key, string Shape)> Torchvision(string name) =>
+        [.. File.ReadAllLines(RepoPaths.TestData($"{name}.state_dict.txt"))
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split(' '))
+            .Select(parts => (parts[0], parts.Length > 1 ? parts[1] : string.Empty))];
+}

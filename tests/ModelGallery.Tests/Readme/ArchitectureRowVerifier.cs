@@ -15,6 +15,8 @@ internal static partial class ArchitectureRowVerifier
 {
     private static readonly string[] InceptionColumns = ["#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj"];
 
+    private const string Branch3x3Header = "#5x5 (3x3 kernel)";
+
     // Paths, inside an InceptionBlock, of the convolutions behind the six filter columns, in column order.
     private static readonly string[] InceptionConvolutions = ["branch1.conv", "branch2.0.conv", "branch2.1.conv", "branch3.0.conv", "branch3.1.conv", "branch4.1.conv"];
 
@@ -63,17 +65,42 @@ internal static partial class ArchitectureRowVerifier
         var activations = leaves.Select(ActivationName).OfType<string>().Distinct().ToList();
         var layers = leaves.Where(leaf => ActivationName(leaf) is null).ToList();
 
-        if (row.Layer == "Convolution")
+        if (ConvolutionName().Match(row.Layer) is { Success: true } convMatch)
         {
-            var conv = Single<Conv2d>(layers, problems);
+            bool batchNorm = convMatch.Groups[1].Success;
+            var norms = layers.OfType<BatchNorm2d>().ToList();
+            if (batchNorm)
+            {
+                double eps = ParseDouble(convMatch.Groups[2].Value);
+                if (norms is not [var norm] || Math.Abs(norm.eps - eps) > 1e-12)
+                {
+                    problems.Add($"Layer says batch norm with ε {eps}; the stage has {string.Join(", ", norms.Select(n => $"BatchNorm2d(ε {n.eps})"))}.");
+                }
+            }
+            else if (norms.Count > 0)
+            {
+                problems.Add("The stage has batch norm; the Layer cell must say '+ BatchNorm (ε …)'.");
+            }
+
+            var conv = Single<Conv2d>([.. layers.Where(l => l is not BatchNorm2d)], problems);
             if (conv is not null)
             {
+                if ((conv.bias is null) != batchNorm)
+                {
+                    problems.Add(batchNorm ? "A convolution before batch norm has no bias; this one has." : "The convolution has no bias.");
+                }
+
                 ExpectSquare(row.Kernel, conv.kernel_size, "Kernel Size", problems);
                 ExpectNumber(row.Filters, conv.out_channels, "Number of Filter", problems);
                 ExpectSquareNumber(row.Stride, conv.stride, "Stride", problems);
                 ExpectSquareNumber(row.Padding, conv.padding ?? [], "Padding", problems);
                 ExpectCeil(row, false, problems);
             }
+        }
+        else if (row.Layer == "AdaptiveAvgPool")
+        {
+            Single<AdaptiveAvgPool2d>(layers, problems);
+            ExpectNoHyperparameters(row, problems);
         }
         else if (MaxPoolName().IsMatch(row.Layer) || row.Layer == "AvgPool")
         {
@@ -166,6 +193,12 @@ internal static partial class ArchitectureRowVerifier
                 for (int i = 0; i < InceptionColumns.Length; i++)
                 {
                     ExpectNumber(row.Inception[i], ((Conv2d)convs[InceptionConvolutions[i]]).out_channels, InceptionColumns[i], problems);
+                }
+
+                long kernel = ((Conv2d)convs[InceptionConvolutions[4]]).kernel_size[0];
+                if (kernel != row.Branch3Kernel)
+                {
+                    problems.Add($"The table's #5x5 column describes a {row.Branch3Kernel}x{row.Branch3Kernel} convolution; the block's is {kernel}x{kernel}.");
                 }
             }
 
@@ -323,7 +356,11 @@ internal static partial class ArchitectureRowVerifier
         int activation = table.Column("Activation Function");
         int output = table.Column("Output Size");
         int filters = table.Column("Number of Filter");
-        int[]? inception = table.Header.Contains(InceptionColumns[0]) ? [.. InceptionColumns.Select(table.Column)] : null;
+        // torchvision's "5x5" branch is 3x3: its table says so in the column header.
+        int branch3Kernel = table.Header.Contains(Branch3x3Header) ? 3 : 5;
+        int[]? inception = table.Header.Contains(InceptionColumns[0])
+            ? [.. InceptionColumns.Select(name => table.Column(name == "#5x5" && branch3Kernel == 3 ? Branch3x3Header : name))]
+            : null;
         foreach (var cells in table.Rows)
         {
             if (cells.Count != table.Header.Count)
@@ -357,9 +394,13 @@ internal static partial class ArchitectureRowVerifier
                 ceil,
                 cells[activation],
                 cells[output],
-                inception is null ? null : [.. inception.Select(i => cells[i])]);
+                inception is null ? null : [.. inception.Select(i => cells[i])],
+                branch3Kernel);
         }
     }
+
+    [GeneratedRegex(@"^Convolution( \+ BatchNorm \(ε ([0-9.e-]+)\))?$")]
+    private static partial Regex ConvolutionName();
 
     [GeneratedRegex(@"^Max ?[Pp]ool(ing)?$")]
     private static partial Regex MaxPoolName();
@@ -379,7 +420,7 @@ internal static partial class ArchitectureRowVerifier
     [GeneratedRegex(@"^(\d+) x (\d+)$")]
     private static partial Regex SquareCell();
 
-    private sealed record Row(string Layer, string Kernel, string Filters, string Stride, string Padding, bool Ceil, string Activation, string Output, IReadOnlyList<string>? Inception)
+    private sealed record Row(string Layer, string Kernel, string Filters, string Stride, string Padding, bool Ceil, string Activation, string Output, IReadOnlyList<string>? Inception, int Branch3Kernel)
     {
         public IEnumerable<(string Column, string Cell)> Hyperparameters =>
             [("Kernel Size", Kernel), ("Number of Filter", Filters), ("Stride", Stride), ("Padding", Padding), .. (Inception ?? []).Select((cell, i) => (InceptionColumns[i], cell))];

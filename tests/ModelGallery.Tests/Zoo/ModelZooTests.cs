@@ -32,7 +32,7 @@ public sealed class ModelZooTests
     public void An_unknown_name_lists_the_known_names()
     {
         FluentActions.Invoking(() => ModelZoo.Get("resnet50")).Should().Throw<KeyNotFoundException>()
-            .WithMessage("Unknown model 'resnet50'. Known models: lenet5, alexnet, vgg16, googlenet.");
+            .WithMessage("Unknown model 'resnet50'. Known models: lenet5, alexnet, vgg16, googlenet, alexnet-torchvision, googlenet-torchvision.");
         ModelZoo.TryGet("resnet50", out _).Should().BeFalse();
         FluentActions.Invoking(() => ModelZoo.Get(null!)).Should().Throw<ArgumentNullException>();
     }
