@@ -1,0 +1,24 @@
+namespace ModelGallery.Weights;
+
+/// <summary>What a load did: which keys it loaded, which it skipped on purpose, and which did not match.</summary>
+/// <param name="Loaded">Keys whose tensors were copied into the model.</param>
+/// <param name="Skipped">Keys left alone because the options said so (model and file side).</param>
+/// <param name="Missing">Keys of the model that the file lacks.</param>
+/// <param name="Unexpected">Keys of the file that the model lacks.</param>
+/// <param name="Mismatched">Keys present on both sides whose shape or dtype differ.</param>
+public sealed record LoadReport(
+    IReadOnlyList<string> Loaded,
+    IReadOnlyList<string> Skipped,
+    IReadOnlyList<string> Missing,
+    IReadOnlyList<string> Unexpected,
+    IReadOnlyList<KeyMismatch> Mismatched)
+{
+    /// <summary>True when nothing was missing, unexpected or mismatched.</summary>
+    public bool IsComplete => Missing.Count == 0 && Unexpected.Count == 0 && Mismatched.Count == 0;
+
+    /// <summary>Every problem, one per line.</summary>
+    public IEnumerable<string> Problems =>
+        Missing.Select(key => $"missing: '{key}' is in the model but not in the file")
+            .Concat(Unexpected.Select(key => $"unexpected: '{key}' is in the file but not in the model"))
+            .Concat(Mismatched.Select(m => $"mismatch: '{m.Key}' is {m.Expected} in the model but {m.Found} in the file"));
+}

@@ -1,0 +1,176 @@
+using System.Buffers.Binary;
+using System.Collections;
+using System.IO.Compression;
+using System.Text.Json;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Weights;
+
+/// <summary>
+/// Reads and writes state_dicts with TorchSharp.PyBridge, after checking the file's structure itself so that a
+/// broken or hostile file fails with a <see cref="WeightsFileException"/> before anything large is allocated.
+/// </summary>
+internal static class StateDictFile
+{
+    /// <summary>A safetensors header beyond this is refused rather than allocated (real headers are kilobytes).</summary>
+    internal const long MaxHeaderBytes = 100L * 1024 * 1024;
+
+    private static readonly Dictionary<string, int> SafeTensorsDtypeSizes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1, ["U8"] = 1, ["BOOL"] = 1,
+    };
+
+    public static WeightsFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".safetensors" => WeightsFormat.SafeTensors,
+        ".pt" or ".pth" or ".bin" => WeightsFormat.PyTorch,
+        var other => throw new ArgumentException(
+            $"Cannot tell the weights format of '{path}' from its extension '{other}': expected .safetensors, .pt, .pth or .bin, or pass the format explicitly.", nameof(path)),
+    };
+
+    /// <summary>Reads every tensor of the file; the caller owns (and disposes) them.</summary>
+    public static Dictionary<string, Tensor> Read(string path, WeightsFormat format)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            return format == WeightsFormat.SafeTensors ? ReadSafeTensors(path, stream) : ReadPyTorch(path, stream);
+        }
+        catch (Exception e) when (e is not WeightsFileException and not OutOfMemoryException)
+        {
+            throw new WeightsFileException(path, $"the {format} reader failed: {e.Message}", e);
+        }
+    }
+
+    public static void Write(Stream stream, Dictionary<string, Tensor> stateDict, WeightsFormat format)
+    {
+        if (format == WeightsFormat.SafeTensors)
+        {
+            Safetensors.SaveStateDict(stream, stateDict, leaveOpen: true);
+        }
+        else
+        {
+            PyTorchPickler.PickleStateDict(stream, stateDict, leaveOpen: true);
+        }
+    }
+
+    private static Dictionary<string, Tensor> ReadSafeTensors(string path, FileStream stream)
+    {
+        long length = stream.Length;
+        Span<byte> prefix = stackalloc byte[8];
+        if (length < 8 || stream.Read(prefix) != 8)
+        {
+            throw new WeightsFileException(path, $"a safetensors file starts with an 8-byte header length, but the file has {length} bytes (truncated?).");
+        }
+
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > (ulong)MaxHeaderBytes)
+        {
+            throw new WeightsFileException(path, $"its header claims {headerLength:N0} bytes, more than the {MaxHeaderBytes:N0} accepted (corrupt or hostile file).");
+        }
+
+        if ((long)headerLength > length - 8)
+        {
+            throw new WeightsFileException(path, $"its header claims {headerLength:N0} bytes but only {length - 8:N0} follow (truncated?).");
+        }
+
+        byte[] header = new byte[headerLength];
+        stream.ReadExactly(header);
+        long dataLength = length - 8 - (long)headerLength;
+        CheckSafeTensorsHeader(path, header, dataLength);
+        stream.Position = 0;
+        return Safetensors.LoadStateDict(stream, leaveOpen: true);
+    }
+
+    private static void CheckSafeTensorsHeader(string path, byte[] header, long dataLength)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(header);
+        }
+        catch (JsonException e)
+        {
+            throw new WeightsFileException(path, $"its header is not JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new WeightsFileException(path, "its header is not a JSON object.");
+            }
+
+            foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Name != "__metadata__"))
+            {
+                string name = entry.Name;
+                if (!entry.Value.TryGetProperty("dtype", out var dtype) || dtype.GetString() is not { } dtypeName || !SafeTensorsDtypeSizes.TryGetValue(dtypeName, out int size))
+                {
+                    throw new WeightsFileException(path, $"tensor '{name}' has an unsupported or missing dtype ({(entry.Value.TryGetProperty("dtype", out var d) ? d.ToString() : "none")}); supported: {string.Join(", ", SafeTensorsDtypeSizes.Keys)}.");
+                }
+
+                long[] shape = entry.Value.TryGetProperty("shape", out var s) && s.ValueKind == JsonValueKind.Array
+                    ? [.. s.EnumerateArray().Select(v => v.TryGetInt64(out long n) && n >= 0 ? n : -1)]
+                    : [-1];
+                long[] offsets = entry.Value.TryGetProperty("data_offsets", out var o) && o.ValueKind == JsonValueKind.Array
+                    ? [.. o.EnumerateArray().Select(v => v.TryGetInt64(out long n) ? n : -1)]
+                    : [];
+                if (shape.Any(n => n < 0) || offsets is not [var begin, var end] || begin < 0 || end < begin || end > dataLength)
+                {
+                    throw new WeightsFileException(path, $"tensor '{name}' has a malformed shape or data_offsets, or data beyond the file's {dataLength:N0} data bytes.");
+                }
+
+                long bytes = shape.Aggregate(1L, (a, b) => a * b) * size;
+                if (bytes != end - begin)
+                {
+                    throw new WeightsFileException(path, $"tensor '{name}' ({dtypeName} [{string.Join(", ", shape)}]) needs {bytes:N0} bytes but its data_offsets span {end - begin:N0}.");
+                }
+            }
+        }
+    }
+
+    private static Dictionary<string, Tensor> ReadPyTorch(string path, FileStream stream)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        if (stream.Length < 4 || stream.Read(magic) != 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K' || magic[2] != 3 || magic[3] != 4)
+        {
+            throw new WeightsFileException(path, $"a torch.save file is a zip archive starting with 'PK\\x03\\x04', but this one starts with {Convert.ToHexString(magic)} (a legacy pre-1.6 pickle, or not a checkpoint).");
+        }
+
+        stream.Position = 0;
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            if (!zip.Entries.Any(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl"))
+            {
+                throw new WeightsFileException(path, "the zip archive has no data.pkl, so it is not a torch.save checkpoint.");
+            }
+
+            long total = zip.Entries.Sum(e => e.Length);
+            if (total > stream.Length * 64)
+            {
+                throw new WeightsFileException(path, $"its entries claim {total:N0} bytes uncompressed from a {stream.Length:N0}-byte file (corrupt or hostile).");
+            }
+        }
+
+        stream.Position = 0;
+        Hashtable table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is not string key || entry.Value is not Tensor tensor)
+            {
+                foreach (var loaded in table.Values.OfType<Tensor>())
+                {
+                    loaded.Dispose();
+                }
+
+                throw new WeightsFileException(path, $"entry '{entry.Key}' is a {entry.Value?.GetType().Name ?? "null"}, not a tensor: only plain state_dicts of tensors are read.");
+            }
+
+            result.Add(key, tensor);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,90 @@
+using ModelGallery.Models;
+using TorchSharp;
+using ModelGallery.Weights;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Weights;
+
+/// <summary>ModelGallery's outputs equal PyTorch's for the same weights and inputs (fixtures made by PyTorch 1.13).</summary>
+public sealed class ParityTests(ITestOutputHelper output)
+{
+    private const double Tolerance = 1e-4;
+
+    [Theory]
+    [InlineData("lenet5.pt")]
+    [InlineData("lenet5.safetensors")]
+    public void LeNet5_with_weights_saved_by_PyTorch_gives_PyTorchs_logits(string file)
+    {
+        using var model = new LeNet5();
+        model.LoadWeights(Fixture.Path(file)).IsComplete.Should().BeTrue();
+        model.eval();
+        using var scope = NewDisposeScope();
+        var expected = Fixture.Expected("lenet5");
+
+        var logits = model.call(expected["input"]);
+
+        Check("lenet5 (" + file + ")", logits, expected["logits"]);
+    }
+
+    public static TheoryData<string> FormulaCases => ["alexnet", "vgg16", "googlenet", "alexnet-torchvision", "googlenet-torchvision"];
+
+    // The formula-weight cases run in float64, as the fixtures were made: see generate_fixtures.py.
+    [Theory]
+    [MemberData(nameof(FormulaCases))]
+    public void Logits_equal_PyTorchs(string name)
+    {
+        using var model = Build(name);
+        ParityFormula.Fill(model);
+        model.to(float64).eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var expected = Fixture.Expected(name);
+
+        var logits = model.call(ParityFormula.Input(2, 3, model.Input.Height, model.Input.Width).to(float64));
+
+        Check(name, logits, expected["logits"]);
+    }
+
+    [Theory]
+    [InlineData("googlenet")]
+    [InlineData("googlenet-torchvision")]
+    public void Training_mode_aux_outputs_equal_PyTorchs(string name)
+    {
+        using var model = (GoogLeNet)Build(name);
+        ParityFormula.Fill(model);
+        model.to(float64).train();
+        foreach (var dropout in model.modules().OfType<TorchSharp.Modules.Dropout>())
+        {
+            dropout.eval(); // deterministic: batch statistics and auxiliary heads, but no dropout (as the fixture)
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var expected = Fixture.Expected(name);
+
+        var outputs = model.ForwardWithAux(ParityFormula.Input(2, 3, 224, 224).to(float64));
+
+        Check(name + " train logits", outputs.Logits, expected["train_logits"]);
+        Check(name + " train aux1", outputs.Aux1!, expected["train_aux1"]);
+        Check(name + " train aux2", outputs.Aux2!, expected["train_aux2"]);
+    }
+
+    private static GalleryModel Build(string name) => name switch
+    {
+        "alexnet" => new AlexNet(),
+        "vgg16" => new Vgg16(),
+        "googlenet" => new GoogLeNet(auxClassifiers: true),
+        "alexnet-torchvision" => new AlexNet(variant: AlexNetVariant.Torchvision),
+        "googlenet-torchvision" => new GoogLeNet(variant: GoogLeNetVariant.Torchvision, auxClassifiers: true, transformInput: true),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such parity case"),
+    };
+
+    private void Check(string name, Tensor actual, Tensor expected)
+    {
+        actual.shape.Should().Equal(expected.shape);
+        double error = Fixture.RelativeError(actual, expected);
+        output.WriteLine($"{name}: relative error {error:E2}");
+        error.Should().BeLessThan(Tolerance, "{0} must match PyTorch", name);
+    }
+}
