@@ -14,7 +14,9 @@ large files are committed. For every case the script writes `<case>.expected.saf
 import json
 import math
 import os
+import pickle
 import struct
+import zipfile
 
 import numpy as np
 import torch
@@ -194,9 +196,25 @@ def no_dropout_training(model):
             module.eval()
 
 
+class _Hostile:
+    """Unpickling this with Python's pickle would run a shell command; a safe reader must refuse it."""
+
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /tmp/modelgallery-hostile-pickle-ran",))
+
+
+def write_hostile_checkpoint(path):
+    """A torch.save-shaped zip whose pickle names an unexpected global (os.system)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("hostile/data.pkl", pickle.dumps({"conv1.weight": _Hostile()}, protocol=2))
+        archive.writestr("hostile/version", "3\n")
+
+
 def main():
     torch.set_num_threads(2)
     cases = {}
+
+    write_hostile_checkpoint(os.path.join(HERE, "hostile-globals.pt"))
 
     # LeNet-5: real weights, saved both ways.
     torch.manual_seed(2026)

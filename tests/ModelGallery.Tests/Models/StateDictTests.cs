@@ -1,4 +1,5 @@
 using ModelGallery.Models;
+using static ModelGallery.Tests.TestTensors;
 
 namespace ModelGallery.Tests.Models;
 
@@ -53,14 +54,6 @@ public sealed class StateDictTests
             "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias");
     }
 
-    private static List<(string Key, string Shape)> Keys(TorchSharp.torch.nn.Module model) =>
-        [.. model.state_dict().Select(entry => (entry.Key, string.Join("x", entry.Value.shape)))];
-
-    private static List<(string Key, string Shape)> Torchvision(string name) =>
-        [.. File.ReadAllLines(RepoPaths.TestData($"{name}.state_dict.txt"))
-            .Where(line => line.Length > 0)
-            .Select(line => line.Split(' '))
-            .Select(parts => (parts[0], parts.Length > 1 ? parts[1] : string.Empty))];
 }
 
 /// <summary>The torchvision variants load torchvision's state_dicts key for key.</summary>
@@ -90,13 +83,4 @@ public sealed class TorchvisionVariantStateDictTests
 
         Keys(model).Should().BeEquivalentTo(Torchvision("googlenet").Where(k => !k.Key.StartsWith("aux", StringComparison.Ordinal)));
     }
-
-    internal static List<(string Key, string Shape)> Keys(TorchSharp.torch.nn.Module model) =>
-        [.. model.state_dict().Select(entry => (entry.Key, string.Join("x", entry.Value.shape)))];
-
-    internal static List<(string Key, string Shape)> Torchvision(string name) =>
-        [.. File.ReadAllLines(RepoPaths.TestData($"{name}.state_dict.txt"))
-            .Where(line => line.Length > 0)
-            .Select(line => line.Split(' '))
-            .Select(parts => (parts[0], parts.Length > 1 ? parts[1] : string.Empty))];
 }

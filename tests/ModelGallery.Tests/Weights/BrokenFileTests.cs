@@ -1,0 +1,166 @@
+using System.Buffers.Binary;
+using System.Text;
+using ModelGallery.Models;
+using ModelGallery.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Weights;
+
+/// <summary>Broken and hostile files: each gets a clear exception and leaves the model exactly as it was.</summary>
+public sealed class BrokenFileTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("modelgallery-broken-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void A_truncated_safetensors_file()
+    {
+        byte[] whole = File.ReadAllBytes(Fixture.Path("lenet5.safetensors"));
+
+        RejectFile("truncated.safetensors", whole[..(whole.Length / 2)], "*data beyond the file's*");
+    }
+
+    [Fact]
+    public void A_safetensors_file_shorter_than_its_length_prefix()
+    {
+        RejectFile("tiny.safetensors", [1, 2, 3], "*8-byte header length*3 bytes*");
+    }
+
+    [Fact]
+    public void A_truncated_torch_save_file()
+    {
+        byte[] whole = File.ReadAllBytes(Fixture.Path("lenet5.pt"));
+
+        RejectFile("truncated.pt", whole[..(whole.Length / 2)], "*");
+    }
+
+    [Fact]
+    public void A_torch_save_file_with_the_wrong_magic()
+    {
+        RejectFile("not-a-zip.pt", [0x80, 0x02, .. Encoding.ASCII.GetBytes("a legacy pickle, not a zip")], "*PK*starts with 80026120*");
+    }
+
+    [Fact]
+    public void A_zip_that_is_not_a_checkpoint()
+    {
+        string path = Path.Combine(folder, "other.zip.pt");
+        using (var archive = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            archive.CreateEntry("readme.txt");
+        }
+
+        Reject(path, "*no data.pkl*");
+    }
+
+    [Fact]
+    public void A_safetensors_header_length_beyond_the_file()
+    {
+        RejectFile("beyond.safetensors", SafeTensors(header: "{}", claimedLength: 4096), "*4,096 bytes but only 2 follow*");
+    }
+
+    [Fact]
+    public void An_absurd_safetensors_header_length_is_refused_without_allocating_it()
+    {
+        RejectFile("absurd.safetensors", SafeTensors(header: "{}", claimedLength: 1UL << 60), "*more than the*accepted*");
+    }
+
+    [Fact]
+    public void A_safetensors_header_that_is_not_json()
+    {
+        RejectFile("garbage.safetensors", SafeTensors(header: "{not json"), "*not JSON*");
+    }
+
+    [Fact]
+    public void An_unsupported_dtype()
+    {
+        RejectFile("f8.safetensors", SafeTensors("""{"conv1.weight":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}""", data: 1), "*unsupported or missing dtype*");
+    }
+
+    [Fact]
+    public void Data_offsets_that_disagree_with_the_shape()
+    {
+        RejectFile("offsets.safetensors", SafeTensors("""{"conv1.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,8]}}""", data: 8), "*needs 16 bytes*");
+    }
+
+    [Fact]
+    public void Weights_of_the_wrong_dtype()
+    {
+        string path = Path.Combine(folder, "float64.safetensors");
+        using (var doubles = new LeNet5())
+        {
+            doubles.to(float64);
+            doubles.SaveWeights(path);
+        }
+
+        var error = Reject<WeightsMismatchException>(path, "*Float32 [6, 3, 5, 5] in the model but Float64 [6, 3, 5, 5] in the file*");
+        error.Report.Mismatched.Should().HaveCount(10);
+    }
+
+    [Fact]
+    public void Finite_weights_of_the_wrong_shapes()
+    {
+        string path = Path.Combine(folder, "one-channel.pt");
+        using (var other = new LeNet5(inChannels: 1))
+        {
+            other.SaveWeights(path);
+        }
+
+        var error = Reject<WeightsMismatchException>(path, "*'conv1.weight' is Float32 [6, 3, 5, 5] in the model but Float32 [6, 1, 5, 5] in the file*");
+        error.Report.Mismatched.Select(m => m.Key).Should().Equal("conv1.weight");
+    }
+
+    [Fact]
+    public void A_pickle_naming_unexpected_globals_is_refused_and_never_run()
+    {
+        const string marker = "/tmp/modelgallery-hostile-pickle-ran";
+        File.Delete(marker);
+
+        Reject(Fixture.Path("hostile-globals.pt"), "*");
+
+        File.Exists(marker).Should().BeFalse("nothing in the file may be executed");
+    }
+
+    [Fact]
+    public void A_missing_file()
+    {
+        using var model = new LeNet5();
+
+        FluentActions.Invoking(() => model.LoadWeights(Path.Combine(folder, "absent.pt"))).Should().Throw<FileNotFoundException>();
+    }
+
+    private void RejectFile(string name, byte[] content, string message)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, content);
+        Reject(path, message);
+    }
+
+    private static void Reject(string path, string message) => Reject<WeightsFileException>(path, message);
+
+    private static T Reject<T>(string path, string message)
+        where T : Exception
+    {
+        using var model = new LeNet5();
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+
+        var error = FluentActions.Invoking(() => model.LoadWeights(path)).Should().Throw<T>().WithMessage(message).Which;
+
+        foreach (var (key, tensor) in model.state_dict())
+        {
+            TestTensors.Same(tensor, before[key]).Should().BeTrue("'{0}' must be as before the failed load", key);
+        }
+
+        return error;
+    }
+
+    private static byte[] SafeTensors(string header, ulong? claimedLength = null, int data = 0)
+    {
+        byte[] json = Encoding.UTF8.GetBytes(header);
+        byte[] file = new byte[8 + json.Length + data];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, claimedLength ?? (ulong)json.Length);
+        json.CopyTo(file, 8);
+        return file;
+    }
+}
