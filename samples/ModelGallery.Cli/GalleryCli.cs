@@ -18,6 +18,8 @@ internal static class GalleryCli
         {
             ListCommand(console),
             SummaryCommand(console),
+            TrainCommand.Create(console),
+            PredictCommand.Create(console),
         };
         TextWriter output = console.Profile.Out.Writer;
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });

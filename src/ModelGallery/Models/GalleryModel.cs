@@ -43,6 +43,51 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         return ForwardRows(input).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Classifies a batch: softmax over the logits, then the <paramref name="topK"/> most probable classes of each
+    /// image, most probable first. Runs in eval mode with inference mode and a dispose scope, and restores the
+    /// model's training mode afterwards.
+    /// </summary>
+    /// <param name="images">A batch of preprocessed images, as for <c>forward</c>.</param>
+    /// <param name="topK">How many classes to return per image, 1 to <see cref="NumClasses"/>.</param>
+    /// <param name="labels">Class names, <see cref="NumClasses"/> of them, or null.</param>
+    /// <returns>For each image, its top classes.</returns>
+    /// <exception cref="ArgumentException">The images do not fit <see cref="Input"/>, or the labels are not one per class.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
+    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
+    {
+        CheckInput(images);
+        if (topK < 1 || topK > NumClasses)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topK), topK, $"{GetName()}: topK must lie in 1 to {NumClasses}; received {topK}.");
+        }
+
+        if (labels is not null && labels.Count != NumClasses)
+        {
+            throw new ArgumentException($"{GetName()} has {NumClasses} classes but {labels.Count} labels were given.", nameof(labels));
+        }
+
+        bool wasTraining = training;
+        try
+        {
+            eval();
+            using var inference = inference_mode();
+            using var scope = NewDisposeScope();
+            var (values, indices) = call(images).softmax(1).topk(topK, dim: 1);
+            float[] probabilities = values.to(ScalarType.Float32).cpu().data<float>().ToArray();
+            long[] classes = indices.cpu().data<long>().ToArray();
+            return [.. Enumerable.Range(0, (int)images.shape[0]).Select(image => (IReadOnlyList<Prediction>)[.. Enumerable.Range(0, topK).Select(k =>
+            {
+                int index = (int)classes[(image * topK) + k];
+                return new Prediction(index, labels?[index], probabilities[(image * topK) + k]);
+            })])];
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
     /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>.</summary>
     private protected void CheckInput(Tensor input)
     {

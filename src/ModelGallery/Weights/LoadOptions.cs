@@ -1,6 +1,6 @@
 namespace ModelGallery.Weights;
 
-/// <summary>How <see cref="WeightsExtensions.LoadWeights"/> matches a file's tensors to a model's.</summary>
+/// <summary>How <c>LoadWeights</c> (<see cref="WeightsExtensions"/>) matches a file's tensors to a model's.</summary>
 public sealed record LoadOptions
 {
     /// <summary>Strict, everything: every key of the model and of the file must match in name, shape and dtype.</summary>

@@ -33,6 +33,12 @@ internal static class StateDictFile
     public static Dictionary<string, Tensor> Read(string path, WeightsFormat format)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Read(stream, path, format);
+    }
+
+    /// <summary>Reads every tensor of a seekable stream; <paramref name="path"/> names it in errors.</summary>
+    public static Dictionary<string, Tensor> Read(Stream stream, string path, WeightsFormat format)
+    {
         try
         {
             return format == WeightsFormat.SafeTensors ? ReadSafeTensors(path, stream) : ReadPyTorch(path, stream);
@@ -55,7 +61,7 @@ internal static class StateDictFile
         }
     }
 
-    private static Dictionary<string, Tensor> ReadSafeTensors(string path, FileStream stream)
+    private static Dictionary<string, Tensor> ReadSafeTensors(string path, Stream stream)
     {
         long length = stream.Length;
         Span<byte> prefix = stackalloc byte[8];
@@ -130,7 +136,7 @@ internal static class StateDictFile
         }
     }
 
-    private static Dictionary<string, Tensor> ReadPyTorch(string path, FileStream stream)
+    private static Dictionary<string, Tensor> ReadPyTorch(string path, Stream stream)
     {
         Span<byte> magic = stackalloc byte[4];
         if (stream.Length < 4 || stream.Read(magic) != 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K' || magic[2] != 3 || magic[3] != 4)

@@ -62,13 +62,28 @@ public static class WeightsExtensions
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return module.LoadWeights(stream, path, format ?? StateDictFile.FormatOf(path), options);
+    }
+
+    /// <summary>Loads weights from a seekable stream; see <see cref="LoadWeights(nn.Module, string, LoadOptions?, WeightsFormat?)"/>.</summary>
+    /// <param name="module">The module.</param>
+    /// <param name="stream">The weights, a seekable stream.</param>
+    /// <param name="name">A name for the stream in error messages.</param>
+    /// <param name="format">The stream's format.</param>
+    /// <param name="options">Strictness and what to skip; null for <see cref="LoadOptions.Default"/>.</param>
+    public static LoadReport LoadWeights(this nn.Module module, Stream stream, string name, WeightsFormat format, LoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(stream);
+        string path = name;
         options ??= LoadOptions.Default;
-        var chosen = format ?? StateDictFile.FormatOf(path);
+        var chosen = format;
         string[] skip = [.. options.SkipModules, .. options.SkipClassifier ? ClassifierOf(module) : []];
         bool Skipped(string key) => skip.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
-        var file = StateDictFile.Read(path, chosen);
+        var file = StateDictFile.Read(stream, path, chosen);
         var target = module.state_dict();
         var report = new LoadReport(
             Loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],

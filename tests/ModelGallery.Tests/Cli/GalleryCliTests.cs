@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using System.Text.Json;
 using ModelGallery.Cli;
 using ModelGallery.Zoo;
@@ -87,18 +88,112 @@ public sealed class GalleryCliTests
         output.Should().Contain("Usage:");
     }
 
-    private static (int Exit, string Output) Run(params string[] args)
+    private static (int Exit, string Output) Run(params string[] args) => CliRunner.Run(args);
+}
+
+/// <summary>The train and predict commands (real Fashion-MNIST, shipped weights).</summary>
+public sealed class GalleryCliTrainPredictTests : TempFolder
+{
+    [Fact]
+    public void Train_writes_weights_a_curve_and_results()
+    {
+        var (exit, output) = CliRunner.Run("train", "--epochs", "1", "--limit", "2000", "--output", Folder);
+
+        exit.Should().Be(0, output);
+        output.Should().Contain("Test acc.");
+        File.Exists(Path.Combine(Folder, "lenet5-fashion-mnist.safetensors")).Should().BeTrue();
+        File.ReadAllBytes(Path.Combine(Folder, "training-curve.png"))[..4].Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G');
+        using var results = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json")));
+        results.RootElement.GetProperty("epochs").GetArrayLength().Should().Be(1);
+    }
+
+    [Fact]
+    public void Train_without_the_data_says_where_to_get_it()
+    {
+        var (exit, output) = CliRunner.Run("train", "--data", Folder, "--output", Folder);
+
+        exit.Should().Be(2);
+        output.Should().Contain("apt-get install dataset-fashion-mnist");
+    }
+
+    [Fact]
+    public void Predict_classifies_test_images_by_index_with_the_shipped_weights()
+    {
+        var (exit, output) = CliRunner.Run("predict", "--index", "0", "1", "--top", "3");
+
+        exit.Should().Be(0, output);
+        output.Should().Contain("test #0").And.Contain("Ankle boot").And.Contain("test #1").And.Contain("Pullover");
+    }
+
+    [Fact]
+    public void Predict_reads_a_png_as_the_same_image()
+    {
+        // Test image 0 (an ankle boot) written as an RGB PNG must be read back as the same 28×28 image.
+        using var test = ModelGallery.Data.FashionMnist.Load(ModelGallery.Data.FashionMnistSplit.Test);
+        byte[] pixels = test.Images[0].flatten().data<byte>().ToArray();
+        string png = Path.Combine(Folder, "boot.png");
+        using (var bitmap = new SkiaSharp.SKBitmap(28, 28))
+        {
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                bitmap.SetPixel(i % 28, i / 28, new SkiaSharp.SKColor(pixels[i], pixels[i], pixels[i]));
+            }
+
+            using var file = File.Create(png);
+            bitmap.Encode(file, SkiaSharp.SKEncodedImageFormat.Png, 100);
+        }
+
+        using var read = ModelGallery.Cli.GrayscaleImages.Load(png, invert: false);
+        read.flatten().data<byte>().ToArray().Should().Equal(pixels);
+        var (exit, output) = CliRunner.Run("predict", "--image", png);
+        exit.Should().Be(0, output);
+        output.Should().Contain("Ankle boot");
+    }
+
+    [Fact]
+    public void Predict_explains_a_file_that_is_not_an_image()
+    {
+        string fake = Path.Combine(Folder, "fake.png");
+        File.WriteAllText(fake, "not a png");
+
+        var (exit, output) = CliRunner.Run("predict", "--image", fake);
+
+        exit.Should().Be(2);
+        output.Should().Contain("is not an image");
+    }
+
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("predict", "--index", "0", "--top", "11")]
+    public void Predict_without_images_or_with_a_bad_option_exits_1(params string[] args)
+    {
+        CliRunner.Run(args).Exit.Should().Be(1);
+    }
+
+    [Fact]
+    public void Predict_names_an_index_out_of_range()
+    {
+        var (exit, output) = CliRunner.Run("predict", "--index", "10000");
+
+        exit.Should().Be(2);
+        output.Should().Contain("0 to 9999");
+    }
+}
+
+internal static class CliRunner
+{
+    public static (int Exit, string Output) Run(params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(writer),
+            Ansi = Spectre.Console.AnsiSupport.No,
+            ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            Interactive = Spectre.Console.InteractionSupport.No,
         });
         console.Profile.Width = 240;
-        int exit = GalleryCli.Run(args, console);
+        int exit = ModelGallery.Cli.GalleryCli.Run(args, console);
         return (exit, writer.ToString());
     }
 }

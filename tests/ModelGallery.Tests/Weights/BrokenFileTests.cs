@@ -8,12 +8,8 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Weights;
 
 /// <summary>Broken and hostile files: each gets a clear exception and leaves the model exactly as it was.</summary>
-public sealed class BrokenFileTests : IDisposable
+public sealed class BrokenFileTests : TempFolder
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("modelgallery-broken-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void A_truncated_safetensors_file()
     {
@@ -45,7 +41,7 @@ public sealed class BrokenFileTests : IDisposable
     [Fact]
     public void A_zip_that_is_not_a_checkpoint()
     {
-        string path = Path.Combine(folder, "other.zip.pt");
+        string path = Path.Combine(Folder, "other.zip.pt");
         using (var archive = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
         {
             archive.CreateEntry("readme.txt");
@@ -87,7 +83,7 @@ public sealed class BrokenFileTests : IDisposable
     [Fact]
     public void Weights_of_the_wrong_dtype()
     {
-        string path = Path.Combine(folder, "float64.safetensors");
+        string path = Path.Combine(Folder, "float64.safetensors");
         using (var doubles = new LeNet5())
         {
             doubles.to(float64);
@@ -101,7 +97,7 @@ public sealed class BrokenFileTests : IDisposable
     [Fact]
     public void Finite_weights_of_the_wrong_shapes()
     {
-        string path = Path.Combine(folder, "one-channel.pt");
+        string path = Path.Combine(Folder, "one-channel.pt");
         using (var other = new LeNet5(inChannels: 1))
         {
             other.SaveWeights(path);
@@ -127,12 +123,12 @@ public sealed class BrokenFileTests : IDisposable
     {
         using var model = new LeNet5();
 
-        FluentActions.Invoking(() => model.LoadWeights(Path.Combine(folder, "absent.pt"))).Should().Throw<FileNotFoundException>();
+        FluentActions.Invoking(() => model.LoadWeights(Path.Combine(Folder, "absent.pt"))).Should().Throw<FileNotFoundException>();
     }
 
     private void RejectFile(string name, byte[] content, string message)
     {
-        string path = Path.Combine(folder, name);
+        string path = Path.Combine(Folder, name);
         File.WriteAllBytes(path, content);
         Reject(path, message);
     }

@@ -6,12 +6,8 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Weights;
 
-public sealed class WeightsTests : IDisposable
+public sealed class WeightsTests : TempFolder
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("modelgallery-weights-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     public static TheoryData<string, string> RoundTrips()
     {
         var data = new TheoryData<string, string>();
@@ -30,7 +26,7 @@ public sealed class WeightsTests : IDisposable
     {
         using var source = ModelZoo.Create(model);
         using var target = ModelZoo.Create(model);
-        string path = Path.Combine(folder, model + extension);
+        string path = Path.Combine(Folder, model + extension);
 
         source.SaveWeights(path);
         var report = target.LoadWeights(path);
@@ -42,7 +38,7 @@ public sealed class WeightsTests : IDisposable
             TestTensors.Same(target.state_dict()[key], tensor).Should().BeTrue("'{0}' must round-trip bit for bit", key);
         }
 
-        Directory.GetFiles(folder).Should().Equal(path); // no temporary file left behind
+        Directory.GetFiles(Folder).Should().Equal(path); // no temporary file left behind
     }
 
     [Fact]
@@ -61,7 +57,7 @@ public sealed class WeightsTests : IDisposable
     [Fact]
     public void Missing_and_unexpected_keys_are_all_listed()
     {
-        string plain = Path.Combine(folder, "plain.safetensors");
+        string plain = Path.Combine(Folder, "plain.safetensors");
         using (var withoutAux = new GoogLeNet())
         {
             withoutAux.SaveWeights(plain);
@@ -72,7 +68,7 @@ public sealed class WeightsTests : IDisposable
         var missing = FluentActions.Invoking(() => withAux.LoadWeights(plain)).Should().Throw<WeightsMismatchException>().Which.Report;
         Unchanged(withAux, before);
 
-        string auxFile = Path.Combine(folder, "aux.safetensors");
+        string auxFile = Path.Combine(Folder, "aux.safetensors");
         withAux.SaveWeights(auxFile);
         using var withoutAux2 = new GoogLeNet();
         var unexpected = FluentActions.Invoking(() => withoutAux2.LoadWeights(auxFile)).Should().Throw<WeightsMismatchException>().Which.Report;
@@ -100,7 +96,7 @@ public sealed class WeightsTests : IDisposable
     [Fact]
     public void A_non_strict_load_loads_what_matches_and_reports_the_rest()
     {
-        string plain = Path.Combine(folder, "plain.pt");
+        string plain = Path.Combine(Folder, "plain.pt");
         using var source = new GoogLeNet();
         source.SaveWeights(plain);
         using var target = new GoogLeNet(auxClassifiers: true);
@@ -127,13 +123,13 @@ public sealed class WeightsTests : IDisposable
     {
         using var model = new LeNet5();
 
-        FluentActions.Invoking(() => model.SaveWeights(Path.Combine(folder, "weights.onnx"))).Should().Throw<ArgumentException>().WithMessage("*.safetensors, .pt, .pth or .bin*");
+        FluentActions.Invoking(() => model.SaveWeights(Path.Combine(Folder, "weights.onnx"))).Should().Throw<ArgumentException>().WithMessage("*.safetensors, .pt, .pth or .bin*");
     }
 
     [Fact]
     public void A_failed_save_leaves_the_existing_file_whole()
     {
-        string path = Path.Combine(folder, "weights.safetensors");
+        string path = Path.Combine(Folder, "weights.safetensors");
         using (var good = new LeNet5())
         {
             good.SaveWeights(path);
@@ -145,7 +141,7 @@ public sealed class WeightsTests : IDisposable
         FluentActions.Invoking(() => unsaveable.SaveWeights(path)).Should().Throw<Exception>();
 
         File.ReadAllBytes(path).Should().Equal(before);
-        Directory.GetFiles(folder).Should().Equal(path);
+        Directory.GetFiles(Folder).Should().Equal(path);
     }
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module model) =>

@@ -1,0 +1,50 @@
+using ModelGallery.Data;
+using ModelGallery.Models;
+using ModelGallery.Training;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Training;
+
+public sealed class TrainerTests
+{
+    [Fact]
+    public void A_short_run_on_real_data_beats_chance_and_the_loss_falls()
+    {
+        using var train = FashionMnist.Load(FashionMnistSplit.Train);
+        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var scope = NewDisposeScope();
+        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
+        var inputs = preprocessing.Apply(train.Images.narrow(0, 0, 6000));
+        var labels = train.Labels.narrow(0, 0, 6000);
+        var testInputs = preprocessing.Apply(test.Images.narrow(0, 0, 2000));
+        var testLabels = test.Labels.narrow(0, 0, 2000);
+        manual_seed(7);
+        using var model = new LeNet5();
+        using var trainer = new Trainer(model, new TrainingOptions { Epochs = 2, Seed = 7 });
+
+        var first = trainer.RunEpoch(inputs, labels, testInputs, testLabels);
+        var second = trainer.RunEpoch(inputs, labels, testInputs, testLabels);
+
+        second.TrainLoss.Should().BeLessThan(first.TrainLoss);
+        second.TestAccuracy.Should().BeGreaterThan(0.5, "chance is 0.1");
+        model.training.Should().BeTrue("Evaluate restores the mode");
+    }
+
+    [Fact]
+    public void Training_is_deterministic_for_a_seed()
+    {
+        using var scope = NewDisposeScope();
+        var inputs = randn(256, 3, 32, 32);
+        var labels = randint(0, 10, [256]);
+
+        double Run()
+        {
+            manual_seed(3);
+            using var model = new LeNet5();
+            using var trainer = new Trainer(model, new TrainingOptions { Epochs = 1, Seed = 3, HorizontalFlip = true });
+            return trainer.RunEpoch(inputs, labels).TrainLoss;
+        }
+
+        Run().Should().Be(Run());
+    }
+}

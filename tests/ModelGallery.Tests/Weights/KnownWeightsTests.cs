@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using ModelGallery.Data;
+using ModelGallery.Training;
+using ModelGallery.Weights;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Weights;
+
+public sealed class KnownWeightsTests
+{
+    [Fact]
+    public void The_shipped_LeNet5_reaches_its_stated_accuracy_on_the_real_test_set()
+    {
+        var weights = KnownWeights.LeNet5FashionMnist;
+        using var model = weights.Create();
+        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var inputs = weights.Preprocessing.Apply(test.Images);
+
+        double accuracy = Trainer.Evaluate(model, inputs, test.Labels);
+
+        accuracy.Should().BeApproximately(weights.TestAccuracy, 1e-9, "the stated accuracy is what the weights measure");
+        accuracy.Should().BeGreaterThanOrEqualTo(0.89, "the target for the shipped weights");
+    }
+
+    [Fact]
+    public void The_metadata_matches_the_embedded_file_and_the_model()
+    {
+        var weights = KnownWeights.LeNet5FashionMnist;
+        using var stream = typeof(KnownWeights).Assembly.GetManifestResourceStream(weights.Resource)!;
+
+        Convert.ToHexStringLower(SHA256.HashData(stream)).Should().Be(weights.Sha256);
+        stream.Length.Should().BeInRange(100_000, 1_000_000, "a few hundred KB");
+        using var model = weights.Create();
+        model.parameters().Sum(p => p.numel()).Should().Be(weights.NumParams);
+        model.NumClasses.Should().Be(weights.ClassNames.Count);
+        model.training.Should().BeFalse("ready to predict");
+        weights.Recipe.Should().Contain("dotnet run --project samples/ModelGallery.Cli -- train");
+    }
+
+    [Fact]
+    public void A_damaged_package_is_detected_by_the_hash()
+    {
+        var damaged = KnownWeights.LeNet5FashionMnist with { Sha256 = new string('0', 64) };
+
+        FluentActions.Invoking(damaged.Create).Should().Throw<InvalidDataException>().WithMessage("*SHA-256*expected 0000*damaged*");
+    }
+
+    [Fact]
+    public void Missing_embedded_weights_are_named()
+    {
+        var missing = KnownWeights.LeNet5FashionMnist with { Resource = "nothing.safetensors" };
+
+        FluentActions.Invoking(missing.Create).Should().Throw<InvalidDataException>().WithMessage("*not embedded*");
+    }
+
+    [Fact]
+    public void The_shipped_model_predicts_the_first_test_images_with_their_labels()
+    {
+        var weights = KnownWeights.LeNet5FashionMnist;
+        using var model = weights.Create();
+        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var scope = NewDisposeScope();
+
+        var predictions = model.Predict(weights.Preprocessing.Apply(test.Images.narrow(0, 0, 100)), topK: 3, labels: weights.ClassNames);
+
+        predictions.Should().HaveCount(100);
+        long[] labels = test.Labels.narrow(0, 0, 100).data<long>().ToArray();
+        predictions.Where((p, i) => p[0].ClassIndex == labels[i]).Should().HaveCountGreaterThan(80);
+        predictions[0][0].Label.Should().Be("Ankle boot");
+    }
+}
