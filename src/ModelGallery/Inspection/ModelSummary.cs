@@ -25,7 +25,8 @@ namespace ModelGallery.Inspection;
 /// <para>
 /// The pass runs in eval mode, without gradients and inside a dispose scope, on a tensor of zeros. Every hook is
 /// removed and every module's training mode restored afterwards, also when the forward pass throws. Do not run a
-/// summary while another thread uses the same model.
+/// summary while another thread uses the same model: for a gallery model that is detected and throws
+/// <see cref="InvalidOperationException"/>.
 /// </para>
 /// </remarks>
 public sealed class ModelSummary
@@ -113,6 +114,7 @@ public sealed class ModelSummary
 
     private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth, IReadOnlyList<ModelStage> stages)
     {
+        using var lease = (model as GalleryModel)?.Usage.EnterExclusive("a summary");
         var trace = ForwardTrace.Run(model, inputShape);
         IEnumerable<ModelStage> rows = depth == SummaryDepth.Leaves
             ? trace.LeavesInCallOrder.Select(path => new ModelStage(path, [path]))

@@ -15,7 +15,11 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     {
         Input = new InputShape(inChannels, height, width, minSize);
         NumClasses = numClasses;
+        Usage = new ModelUsage(name);
     }
+
+    /// <summary>Which operations run on the model now; see <see cref="ModelUsage"/>.</summary>
+    internal ModelUsage Usage { get; }
 
     /// <summary>The shape of one input image.</summary>
     public InputShape Input { get; }
@@ -35,7 +39,14 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// <summary>Runs the network on a batch of images.</summary>
     /// <param name="input">A float tensor of shape <see cref="Input"/>, that is <c>N×C×H×W</c> with N ≥ 1.</param>
     /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
-    /// <exception cref="ArgumentException">The input's rank, channel count or spatial size does not match <see cref="Input"/>, or the batch is empty.</exception>
+    /// <remarks>
+    /// NaN and infinite values are not checked here (that would cost a pass over every batch); they propagate to the
+    /// logits, as in PyTorch. <see cref="Predict"/> rejects them.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The input's rank, channel count or spatial size does not match <see cref="Input"/>, the batch is empty, its dtype
+    /// is not the weights' (float32 unless converted), or it is on another device than the model.
+    /// </exception>
     public sealed override Tensor forward(Tensor input)
     {
         CheckInput(input);
@@ -52,7 +63,13 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// <param name="topK">How many classes to return per image, 1 to <see cref="NumClasses"/>.</param>
     /// <param name="labels">Class names, <see cref="NumClasses"/> of them, or null.</param>
     /// <returns>For each image, its top classes.</returns>
-    /// <exception cref="ArgumentException">The images do not fit <see cref="Input"/>, or the labels are not one per class.</exception>
+    /// <remarks>
+    /// Safe to call from several threads at once on a model in eval mode. On a model in training mode it switches to
+    /// eval mode and back, so it then needs the model to itself; a conflicting call throws
+    /// <see cref="InvalidOperationException"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The images do not fit <see cref="Input"/>, contain NaN or infinite values, or the labels are not one per class.</exception>
+    /// <exception cref="InvalidOperationException">Training or a summary is running on the model on another thread.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
     public IReadOnlyList<IReadOnlyList<Prediction>> Predict(Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
     {
@@ -68,11 +85,21 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         }
 
         bool wasTraining = training;
+        using var lease = wasTraining ? Usage.EnterExclusive("Predict (switching to eval mode)") : Usage.EnterShared("Predict");
         try
         {
-            eval();
+            if (wasTraining)
+            {
+                eval();
+            }
+
             using var inference = inference_mode();
             using var scope = NewDisposeScope();
+            if (!images.isfinite().all().item<bool>())
+            {
+                throw new ArgumentException($"{GetName()}.Predict received images with NaN or infinite values; probabilities would be meaningless.", nameof(images));
+            }
+
             var (values, indices) = call(images).softmax(1).topk(topK, dim: 1);
             float[] probabilities = values.to(ScalarType.Float32).cpu().data<float>().ToArray();
             long[] classes = indices.cpu().data<long>().ToArray();
@@ -84,7 +111,10 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         }
         finally
         {
-            train(wasTraining);
+            if (wasTraining)
+            {
+                train();
+            }
         }
     }
 
@@ -93,6 +123,19 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         Input.Validate(GetName(), input, nameof(input));
+        var reference = parameters().First();
+        if (input.dtype != reference.dtype)
+        {
+            throw new ArgumentException(
+                $"{GetName()} expects {reference.dtype} input (the dtype of its weights) but received {input.dtype} [{string.Join(", ", input.shape)}]. " +
+                "Convert images with .to(ScalarType.Float32), or the model with .to(...) if you mean another precision.",
+                nameof(input));
+        }
+
+        if (input.device_type != reference.device_type || input.device_index != reference.device_index)
+        {
+            throw new ArgumentException($"{GetName()} is on {reference.device} but the input is on {input.device}; move one of them with .to(device).", nameof(input));
+        }
     }
 
     /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>

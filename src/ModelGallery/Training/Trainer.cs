@@ -7,7 +7,9 @@ namespace ModelGallery.Training;
 
 /// <summary>
 /// Trains a gallery model on preloaded tensors: batches are index selections of one tensor (no per-sample
-/// allocation), every step runs in its own dispose scope, and everything is seeded.
+/// allocation), every step runs in its own dispose scope, and everything is seeded. An epoch needs the model to
+/// itself: inference, a summary or another trainer on the same model at the same time throws
+/// <see cref="InvalidOperationException"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -43,6 +45,14 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(labels);
+        var (loss, accuracy, count, elapsed) = Train(inputs, labels, progress);
+        double? testAccuracy = testInputs is not null && testLabels is not null ? Evaluate(model, testInputs, testLabels) : null;
+        return new EpochResult(epoch, loss, accuracy, testAccuracy, elapsed, count / elapsed.TotalSeconds);
+    }
+
+    private (double Loss, double Accuracy, long Count, TimeSpan Elapsed) Train(Tensor inputs, Tensor labels, IProgress<(int Done, int Total)>? progress)
+    {
+        using var lease = model.Usage.EnterExclusive("training");
         epoch++;
         if (options.CosineSchedule)
         {
@@ -84,8 +94,7 @@ public sealed class Trainer : IDisposable
         }
 
         clock.Stop();
-        double? testAccuracy = testInputs is not null && testLabels is not null ? Evaluate(model, testInputs, testLabels) : null;
-        return new EpochResult(epoch, lossSum / count, (double)correct / count, testAccuracy, clock.Elapsed, count / clock.Elapsed.TotalSeconds);
+        return (lossSum / count, (double)correct / count, count, clock.Elapsed);
     }
 
     /// <summary>The fraction of images a model classifies correctly, in eval mode without gradients; restores the model's mode.</summary>
@@ -99,6 +108,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(labels);
         bool wasTraining = model.training;
+        using var lease = wasTraining ? model.Usage.EnterExclusive("evaluation (switching to eval mode)") : model.Usage.EnterShared("evaluation");
         long count = inputs.shape[0];
         long correct = 0;
         try

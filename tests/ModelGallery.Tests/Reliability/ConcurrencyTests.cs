@@ -1,0 +1,128 @@
+using ModelGallery.Inspection;
+using ModelGallery.Models;
+using ModelGallery.Training;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Reliability;
+
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public void Four_threads_predicting_on_one_model_agree_with_the_sequential_results()
+    {
+        using var model = new LeNet5();
+        model.eval();
+        using var images = randn(500, 3, 32, 32);
+        var single = Enumerable.Range(0, 500).Select(i => images[i..(i + 1)]).ToArray();
+        var sequential = single.Select(image => model.Predict(image, topK: 3)[0]).ToArray();
+
+        var results = new IReadOnlyList<Prediction>[4][];
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            results[t] = [.. single.Select(image => model.Predict(image, topK: 3)[0])];
+        })).ToList();
+        threads.ForEach(thread => thread.Start());
+        threads.ForEach(thread => thread.Join());
+
+        foreach (var run in results)
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                run[i].Select(p => p.ClassIndex).Should().Equal(sequential[i].Select(p => p.ClassIndex));
+                run[i].Select(p => p.Probability).Should().Equal(sequential[i].Select(p => p.Probability), (a, b) => Math.Abs(a - b) < 1e-6f);
+            }
+        }
+
+        model.training.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_summary_while_another_thread_predicts_is_refused_with_a_clear_error()
+    {
+        using var model = new LeNet5();
+        model.eval();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var hook = model.named_modules().Single(m => m.name == "fc3").module is nn.Module<Tensor, Tensor> fc3
+            ? fc3.register_forward_hook((_, _, output) =>
+            {
+                entered.Set();
+                release.Wait();
+                return output;
+            })
+            : throw new InvalidOperationException("fc3 is missing");
+        var predicting = new Thread(() =>
+        {
+            using var scope = NewDisposeScope();
+            model.Predict(zeros(1, 3, 32, 32));
+        });
+        predicting.Start();
+        entered.Wait();
+
+        var refused = FluentActions.Invoking(() => ModelSummary.Create(model)).Should().Throw<InvalidOperationException>().Which;
+
+        release.Set();
+        predicting.Join();
+        hook.remove();
+        refused.Message.Should().Contain("LeNet5 is busy").And.Contain("a summary").And.Contain("inference on 1 other thread");
+        ModelSummary.Create(model).TotalParameters.Should().Be(62_006, "once the prediction ends, the summary runs");
+    }
+
+    [Fact]
+    public void Training_one_model_from_two_threads_is_refused_with_a_clear_error()
+    {
+        using var model = new LeNet5();
+        using var inputs = randn(256, 3, 32, 32);
+        using var labels = randint(0, 10, [256]);
+        using var first = new Trainer(model, new TrainingOptions { BatchSize = 64 });
+        using var second = new Trainer(model, new TrainingOptions { BatchSize = 64 });
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var progress = new Blocking(entered, release);
+        var training = new Thread(() => first.RunEpoch(inputs, labels, progress: progress));
+        training.Start();
+        entered.Wait();
+
+        FluentActions.Invoking(() => second.RunEpoch(inputs, labels)).Should().Throw<InvalidOperationException>().WithMessage("*busy: training cannot start while training is running*");
+        FluentActions.Invoking(() => model.Predict(zeros(1, 3, 32, 32))).Should().Throw<InvalidOperationException>().WithMessage("*busy*");
+
+        release.Set();
+        training.Join();
+        second.RunEpoch(inputs, labels).TrainLoss.Should().BePositive("after the first epoch ends the model is free");
+    }
+
+    [Fact]
+    public void Grad_mode_is_per_thread()
+    {
+        using var model = new LeNet5();
+        using var inside = new ManualResetEventSlim();
+        using var done = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            using var noGrad = no_grad();
+            inside.Set();
+            done.Wait();
+        });
+        other.Start();
+        inside.Wait();
+
+        using var scope = NewDisposeScope();
+        bool requiresGrad = model.call(randn(1, 3, 32, 32)).requires_grad;
+
+        done.Set();
+        other.Join();
+        requiresGrad.Should().BeTrue("no_grad on another thread must not reach this one");
+    }
+
+    private sealed class Blocking(ManualResetEventSlim entered, ManualResetEventSlim release) : IProgress<(int Done, int Total)>
+    {
+        public void Report((int Done, int Total) value)
+        {
+            if (value.Done == 1)
+            {
+                entered.Set();
+                release.Wait();
+            }
+        }
+    }
+}
