@@ -20,9 +20,29 @@ internal static class GalleryCli
             SummaryCommand(console),
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            FiguresCommand(console),
         };
         TextWriter output = console.Profile.Out.Writer;
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+    }
+
+    private static Command FiguresCommand(IAnsiConsole console)
+    {
+        var output = new Option<string>("--output") { Description = "The folder to write the SVG files to.", DefaultValueFactory = _ => "figures" };
+        var figures = new Command("figures", "Draw the README's architecture figures (SVG) from the live models.") { output };
+        figures.SetAction(parse =>
+        {
+            string folder = parse.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            foreach (var (file, svg) in ArchitectureFigures.All())
+            {
+                File.WriteAllText(Path.Combine(folder, file), svg);
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"wrote {Path.Combine(folder, file)}");
+            }
+
+            return 0;
+        });
+        return figures;
     }
 
     private static Command ListCommand(IAnsiConsole console)
