@@ -1,0 +1,39 @@
+// An application built on the ModelGallery package: shipped weights, prediction, a summary, a registry lookup.
+using ModelGallery.Data;
+using ModelGallery.Inspection;
+using ModelGallery.Models;
+using ModelGallery.Weights;
+using ModelGallery.Zoo;
+using static TorchSharp.torch;
+
+var weights = KnownWeights.LeNet5FashionMnist;
+using GalleryModel lenet = weights.Create();
+Console.WriteLine($"ModelGallery {typeof(GalleryModel).Assembly.GetName().Version}: {weights.Name}, test accuracy {weights.TestAccuracy:P2}, SHA-256 verified");
+
+using (var scope = NewDisposeScope())
+{
+    Tensor images;
+    string[] truth;
+    if (File.Exists(Path.Combine(FashionMnist.DebianDirectory, "t10k-images-idx3-ubyte.gz")))
+    {
+        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        images = test.Images.narrow(0, 0, 5).clone();
+        truth = [.. test.Labels.narrow(0, 0, 5).data<long>().ToArray().Select(label => weights.ClassNames[(int)label])];
+    }
+    else
+    {
+        images = zeros([5, 1, 28, 28], ScalarType.Byte);
+        truth = ["?", "?", "?", "?", "?"];
+    }
+
+    var predictions = lenet.Predict(weights.Preprocessing.Apply(images), topK: 1, labels: weights.ClassNames);
+    for (int i = 0; i < predictions.Count; i++)
+    {
+        Console.WriteLine($"test image {i}: predicted {predictions[i][0].Label} ({predictions[i][0].Probability:P1}), truth {truth[i]}");
+    }
+}
+
+using var googlenet = ModelZoo.Create("googlenet");
+var summary = ModelSummary.Create(googlenet);
+Console.WriteLine($"GoogLeNet: {summary.Rows.Count} rows, {summary.TotalParameters:N0} parameters, {summary.TotalMacs:N0} MACs");
+Console.WriteLine($"Registered models: {string.Join(", ", ModelZoo.Names)}");
