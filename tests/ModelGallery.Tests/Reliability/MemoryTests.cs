@@ -107,7 +107,7 @@ public sealed partial class MemoryTests(ITestOutputHelper output)
         return (long)(info.Uordblks + info.Hblkhd);
     }
 
-    [LibraryImport("libc", EntryPoint = "mallinfo2")]
+    [LibraryImport("libc.so.6", EntryPoint = "mallinfo2")]
     private static partial MallInfo MallInfo2();
 
     [StructLayout(LayoutKind.Sequential)]
