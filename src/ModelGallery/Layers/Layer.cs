@@ -34,13 +34,9 @@ public static class Layer
         return nn.AvgPool2d(spec.Kernel, stride: spec.Stride, padding: spec.Padding, ceil_mode: spec.CeilMode);
     }
 
-    /// <summary>Local response normalisation across channels, as <paramref name="spec"/> states it.</summary>
+    /// <summary>Local response normalisation across channels, as <paramref name="spec"/> states it (the fast form, <see cref="FastLocalResponseNorm"/>).</summary>
     /// <param name="spec">Size, alpha, beta and k.</param>
-    public static LocalResponseNorm Lrn(LrnSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return nn.LocalResponseNorm(spec.Size, spec.Alpha, spec.Beta, spec.K);
-    }
+    public static FastLocalResponseNorm Lrn(LrnSpec spec) => new(spec);
 
     /// <summary>A fully connected layer with bias.</summary>
     /// <param name="inFeatures">Size of each input vector.</param>

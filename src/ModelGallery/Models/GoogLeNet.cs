@@ -56,10 +56,10 @@ public sealed class GoogLeNet : GalleryModel
 
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly MaxPool2d maxpool1;
-    private readonly LocalResponseNorm? lrn1;
+    private readonly FastLocalResponseNorm? lrn1;
     private readonly nn.Module<Tensor, Tensor> conv2;
     private readonly nn.Module<Tensor, Tensor> conv3;
-    private readonly LocalResponseNorm? lrn2;
+    private readonly FastLocalResponseNorm? lrn2;
     private readonly MaxPool2d maxpool2;
     private readonly InceptionBlock inception3a;
     private readonly InceptionBlock inception3b;

@@ -123,14 +123,13 @@ internal static partial class ArchitectureRowVerifier
         }
         else if (LrnName().Match(row.Layer) is { Success: true } lrnMatch)
         {
-            var lrn = Single<LocalResponseNorm>(layers, problems);
+            var lrn = Single<FastLocalResponseNorm>(layers, problems);
             if (lrn is not null)
             {
                 var spec = new LrnSpec(int.Parse(lrnMatch.Groups[1].Value, CultureInfo.InvariantCulture), ParseDouble(lrnMatch.Groups[2].Value), ParseDouble(lrnMatch.Groups[3].Value), ParseDouble(lrnMatch.Groups[4].Value));
-                var actual = new LrnSpec((int)lrn.size, lrn.alpha, lrn.beta, lrn.k);
-                if (spec != actual)
+                if (spec != lrn.Spec)
                 {
-                    problems.Add($"Layer says {spec}; the model has {actual}.");
+                    problems.Add($"Layer says {spec}; the model has {lrn.Spec}.");
                 }
             }
 
