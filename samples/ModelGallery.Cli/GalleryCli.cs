@@ -86,7 +86,7 @@ internal static class GalleryCli
         });
         var depth = new Option<SummaryDepth>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => SummaryDepth.Rows };
         var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 };
-        batch.Validators.Add(result => PositiveOrError(result, "--batch"));
+        RequireAtLeastOne(batch);
         var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." };
         classes.Validators.Add(result =>
         {
@@ -129,14 +129,16 @@ internal static class GalleryCli
         return summary;
     }
 
-    private static void PositiveOrError(System.CommandLine.Parsing.OptionResult result, string name)
-    {
-        int value = result.GetValueOrDefault<int>();
-        if (value < 1)
+    /// <summary>Makes an integer option refuse values below 1, naming the option and the value.</summary>
+    internal static void RequireAtLeastOne(Option<int> option) =>
+        option.Validators.Add(result =>
         {
-            result.AddError($"{name} must be at least 1; received {value}.");
-        }
-    }
+            int value = result.GetValueOrDefault<int>();
+            if (value < 1)
+            {
+                result.AddError($"{option.Name} must be at least 1; received {value}.");
+            }
+        });
 
     private static void WriteTotals(IAnsiConsole console, ModelSummary summary)
     {

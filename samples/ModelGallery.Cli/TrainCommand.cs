@@ -29,13 +29,7 @@ internal static class TrainCommand
         var output = new Option<string>("--output") { Description = "Folder for the weights, the curve and the results.", DefaultValueFactory = _ => "lenet5-fashion-mnist" };
         foreach (var option in new[] { epochs, batch, threads })
         {
-            option.Validators.Add(result =>
-            {
-                if (result.GetValueOrDefault<int>() < 1)
-                {
-                    result.AddError($"{option.Name} must be at least 1; received {result.GetValueOrDefault<int>()}.");
-                }
-            });
+            GalleryCli.RequireAtLeastOne(option);
         }
 
         var command = new Command("train", "Train LeNet-5 on Fashion-MNIST; saves safetensors weights, a training curve (PNG) and results (JSON).")

@@ -120,7 +120,6 @@ public sealed class ModelSummary
             ? trace.LeavesInCallOrder.Select(path => new ModelStage(path, [path]))
             : stages;
         var parameters = model.parameters().ToList();
-        long elementSize = ElementSize(ScalarType.Float32);
         long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
         return new ModelSummary(
             model.GetName(),
@@ -130,7 +129,7 @@ public sealed class ModelSummary
             parameters.Sum(p => p.numel()),
             parameters.Where(p => p.requires_grad).Sum(p => p.numel()),
             trace.TotalMacs,
-            inputElements * elementSize / Megabyte,
+            inputElements * sizeof(float) / Megabyte, // the traced input is float32 zeros
             parameters.Sum(p => p.numel() * p.ElementSize) / Megabyte,
             trace.ActivationBytes / Megabyte);
     }
@@ -239,14 +238,6 @@ public sealed class ModelSummary
         ("Forward activations (MB)", Megabytes(ActivationSizeMB)),
         ("Estimated total (MB)", Megabytes(EstimatedTotalMB)),
     ];
-
-    private static long ElementSize(ScalarType type) => type switch
-    {
-        ScalarType.Float64 or ScalarType.Int64 or ScalarType.ComplexFloat32 => 8,
-        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
-        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
-        _ => 4,
-    };
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -76,14 +76,12 @@ public static class WeightsExtensions
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(stream);
-        string path = name;
         options ??= LoadOptions.Default;
-        var chosen = format;
         string[] skip = [.. options.SkipModules, .. options.SkipClassifier ? ClassifierOf(module) : []];
         bool Skipped(string key) => skip.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
-        var file = StateDictFile.Read(stream, path, chosen);
+        var file = StateDictFile.Read(stream, name, format);
         var target = module.state_dict();
         var report = new LoadReport(
             Loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
@@ -94,7 +92,7 @@ public static class WeightsExtensions
                 .Select(k => new KeyMismatch(k, Describe(target[k]), Describe(file[k])))]);
         if (options.Strict && !report.IsComplete)
         {
-            throw new WeightsMismatchException(path, module.GetName(), report);
+            throw new WeightsMismatchException(name, module.GetName(), report);
         }
 
         using (no_grad())

@@ -16,7 +16,7 @@ internal static class ReadmeMacs
         int output = table.Column("Output Size");
         bool combined = table.Header.Contains("Kernel Size / Stride / Padding");
         int kernel = table.Column(combined ? "Kernel Size / Stride / Padding" : "Kernel Size");
-        long channels = 0, area = 0, features = 0;
+        long channels = 0, features = 0;
         long total = 0;
         foreach (var row in table.Rows)
         {
@@ -41,7 +41,7 @@ internal static class ReadmeMacs
                 total += perPixel * shape[0] * shape[1];
             }
 
-            (channels, area, features) = shape.Length == 3 ? (shape[2], shape[0] * shape[1], shape[0] * shape[1] * shape[2]) : (channels, area, shape[0]);
+            (channels, features) = shape.Length == 3 ? (shape[2], shape[0] * shape[1] * shape[2]) : (channels, shape[0]);
         }
 
         return total;
