@@ -1,0 +1,164 @@
+using Microsoft.ML.OnnxRuntime;
+using ModelGallery.Models;
+
+namespace ModelGallery.Onnx;
+
+/// <summary>
+/// Runs an exported gallery model (see <see cref="OnnxExport"/>) in ONNX Runtime, with no TorchSharp at run time:
+/// logits for a batch of images, or the top classes with their softmax probabilities, as
+/// <see cref="GalleryModel.Predict"/> gives them.
+/// </summary>
+/// <remarks>
+/// The application supplies ONNX Runtime's native library, e.g. with the <c>Microsoft.ML.OnnxRuntime</c> package.
+/// Sessions are thread-safe: <see cref="Run"/> and <see cref="Predict"/> may be called from several threads at once.
+/// </remarks>
+public sealed class OnnxClassifier : IDisposable
+{
+    private readonly InferenceSession session;
+
+    /// <summary>Loads an exported model from a file.</summary>
+    /// <param name="path">The <c>.onnx</c> file.</param>
+    /// <param name="threads">Threads per inference; null for ONNX Runtime's default (one per physical core).</param>
+    /// <exception cref="ArgumentException">The file is not a model with one input <c>batch×C×H×W</c> and one output <c>batch×classes</c>.</exception>
+    public OnnxClassifier(string path, int? threads = null)
+        : this(options => new InferenceSession(path, options), threads, path)
+    {
+    }
+
+    /// <summary>Loads an exported model from memory, such as the bytes of <see cref="OnnxExport.ToOnnx"/>.</summary>
+    /// <param name="model">The serialized ONNX model.</param>
+    /// <param name="threads">Threads per inference; null for ONNX Runtime's default (one per physical core).</param>
+    /// <exception cref="ArgumentException">The bytes are not a model with one input <c>batch×C×H×W</c> and one output <c>batch×classes</c>.</exception>
+    public OnnxClassifier(byte[] model, int? threads = null)
+        : this(options => new InferenceSession(model, options), threads, "the given bytes")
+    {
+    }
+
+    private OnnxClassifier(Func<SessionOptions, InferenceSession> open, int? threads, string source)
+    {
+        using SessionOptions options = Options(threads);
+        try
+        {
+            session = open(options);
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw new ArgumentException($"ONNX Runtime could not load {source}: {exception.Message}", exception);
+        }
+
+        int[]? input = session.InputMetadata.Count == 1 ? session.InputMetadata.Values.Single().Dimensions : null;
+        int[]? output = session.OutputMetadata.Count == 1 ? session.OutputMetadata.Values.Single().Dimensions : null;
+        if (input is not [_, > 0, > 0, > 0] || output is not [_, > 0])
+        {
+            session.Dispose();
+            throw new ArgumentException(
+                $"{source} is not an image classifier: expected one input batch×C×H×W and one output batch×classes, found inputs [{Shapes(session.InputMetadata)}] and outputs [{Shapes(session.OutputMetadata)}].");
+        }
+
+        InputName = session.InputMetadata.Keys.Single();
+        OutputName = session.OutputMetadata.Keys.Single();
+        Input = new InputShape(input[1], input[2], input[3]);
+        NumClasses = output[1];
+    }
+
+    /// <summary>The shape of one input image.</summary>
+    public InputShape Input { get; }
+
+    /// <summary>The number of classes, the size of each output row.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>The graph's input name.</summary>
+    public string InputName { get; }
+
+    /// <summary>The graph's output name.</summary>
+    public string OutputName { get; }
+
+    private int ImageSize => Input.Channels * Input.Height * Input.Width;
+
+    /// <summary>Computes the logits of a batch of images.</summary>
+    /// <param name="images">The images, <c>batch×C×H×W</c> float32 values in row-major (NCHW) order.</param>
+    /// <returns>The logits, <c>batch×NumClasses</c> in row-major order.</returns>
+    /// <exception cref="ArgumentException">The number of values is not a positive multiple of one image's.</exception>
+    public float[] Run(float[] images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Length == 0 || images.Length % ImageSize != 0)
+        {
+            throw new ArgumentException(
+                $"Expected a whole batch of {Input} images ({ImageSize} values each) but received {images.Length} values.", nameof(images));
+        }
+
+        long batch = images.Length / ImageSize;
+        using var input = OrtValue.CreateTensorValueFromMemory(images, [batch, Input.Channels, Input.Height, Input.Width]);
+        using var options = new RunOptions();
+        using var outputs = session.Run(options, [InputName], [input], [OutputName]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    /// <summary>Classifies a batch: softmax over the logits, then the <paramref name="topK"/> most probable classes of each image.</summary>
+    /// <param name="images">The images, as for <see cref="Run"/>.</param>
+    /// <param name="topK">How many classes to return per image, 1 to <see cref="NumClasses"/>.</param>
+    /// <param name="labels">Class names, <see cref="NumClasses"/> of them, or null.</param>
+    /// <returns>For each image, its top classes, most probable first.</returns>
+    /// <exception cref="ArgumentException">The images are not a whole batch or contain NaN or infinite values, or the labels are not one per class.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
+    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(float[] images, int topK = 1, IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(topK, NumClasses);
+        if (labels is not null && labels.Count != NumClasses)
+        {
+            throw new ArgumentException($"The model has {NumClasses} classes but {labels.Count} labels were given.", nameof(labels));
+        }
+
+        if (!Array.TrueForAll(images, float.IsFinite))
+        {
+            throw new ArgumentException("The images contain NaN or infinite values; probabilities would be meaningless.", nameof(images));
+        }
+
+        float[] logits = Run(images);
+        var predictions = new List<IReadOnlyList<Prediction>>(logits.Length / NumClasses);
+        for (int start = 0; start < logits.Length; start += NumClasses)
+        {
+            ReadOnlySpan<float> row = logits.AsSpan(start, NumClasses);
+            float max = float.NegativeInfinity;
+            foreach (float logit in row)
+            {
+                max = Math.Max(max, logit);
+            }
+
+            double total = 0;
+            foreach (float logit in row)
+            {
+                total += Math.Exp(logit - max);
+            }
+
+            float[] rowValues = row.ToArray();
+            predictions.Add([.. Enumerable.Range(0, NumClasses)
+                .OrderByDescending(index => rowValues[index])
+                .Take(topK)
+                .Select(index => new Prediction(index, labels?[index], (float)(Math.Exp(rowValues[index] - max) / total)))]);
+        }
+
+        return predictions;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => session.Dispose();
+
+    private static SessionOptions Options(int? threads)
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (threads is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
+            options.IntraOpNumThreads = count;
+        }
+
+        return options;
+    }
+
+    private static string Shapes(IReadOnlyDictionary<string, NodeMetadata> values) =>
+        string.Join("; ", values.Select(value => $"{value.Key} [{string.Join(", ", value.Value.Dimensions)}]"));
+}

@@ -1,0 +1,55 @@
+using ModelGallery.Models;
+using ModelGallery.Onnx;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.Onnx;
+
+public sealed class OnnxClassifierTests : TempFolder
+{
+    [Fact]
+    public void Predictions_match_the_TorchSharp_model()
+    {
+        using var model = new LeNet5();
+        model.eval();
+        using var scope = NewDisposeScope();
+        var images = randn(4, 3, 32, 32) * 3;
+        string[] labels = [.. Enumerable.Range(0, 10).Select(i => $"c{i}")];
+        var expected = model.Predict(images, topK: 3, labels);
+
+        using var onnx = new OnnxClassifier(model.ToOnnx(), threads: 1);
+        var actual = onnx.Predict(images.data<float>().ToArray(), topK: 3, labels);
+
+        actual.Should().HaveCount(4);
+        for (int image = 0; image < 4; image++)
+        {
+            actual[image].Select(p => p.ClassIndex).Should().Equal(expected[image].Select(p => p.ClassIndex));
+            actual[image].Select(p => p.Label).Should().Equal(expected[image].Select(p => p.Label));
+            actual[image].Zip(expected[image], (a, e) => Math.Abs(a.Probability - e.Probability)).Should().OnlyContain(d => d < 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void Bad_input_is_refused_with_what_was_expected()
+    {
+        using var model = new LeNet5();
+        using var onnx = new OnnxClassifier(model.ToOnnx());
+
+        onnx.Input.Should().Be(new InputShape(3, 32, 32));
+        FluentActions.Invoking(() => onnx.Run(new float[3072 + 5])).Should().Throw<ArgumentException>().WithMessage("*N×3×32×32*3072 values each*3077*");
+        FluentActions.Invoking(() => onnx.Run([])).Should().Throw<ArgumentException>();
+        float[] nan = new float[3072];
+        nan[17] = float.NaN;
+        FluentActions.Invoking(() => onnx.Predict(nan)).Should().Throw<ArgumentException>().WithMessage("*NaN*");
+        FluentActions.Invoking(() => onnx.Predict(new float[3072], topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => onnx.Predict(new float[3072], labels: ["a"])).Should().Throw<ArgumentException>().WithMessage("*10 classes but 1 labels*");
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_model_is_refused()
+    {
+        string path = Path.Combine(Folder, "broken.onnx");
+        File.WriteAllBytes(path, [1, 2, 3, 4]);
+
+        FluentActions.Invoking(() => new OnnxClassifier(path)).Should().Throw<ArgumentException>().WithMessage("*could not load*broken.onnx*");
+    }
+}
