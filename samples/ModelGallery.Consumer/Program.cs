@@ -1,7 +1,9 @@
-// An application built on the ModelGallery package: shipped weights, prediction, a summary, a registry lookup.
+// An application built on the ModelGallery packages: shipped weights, prediction, a summary, a registry lookup,
+// and the same network exported to ONNX and run in ONNX Runtime.
 using ModelGallery.Data;
 using ModelGallery.Inspection;
 using ModelGallery.Models;
+using ModelGallery.Onnx;
 using ModelGallery.Weights;
 using ModelGallery.Zoo;
 using static TorchSharp.torch;
@@ -26,10 +28,20 @@ using (var scope = NewDisposeScope())
         truth = ["?", "?", "?", "?", "?"];
     }
 
-    var predictions = lenet.Predict(weights.Preprocessing.Apply(images), topK: 1, labels: weights.ClassNames);
+    Tensor inputs = weights.Preprocessing.Apply(images);
+    var predictions = lenet.Predict(inputs, topK: 1, labels: weights.ClassNames);
+    string onnxPath = Path.Combine(Path.GetTempPath(), $"lenet5-{Environment.ProcessId}.onnx");
+    lenet.ExportOnnx(onnxPath);
+    using var onnx = new OnnxClassifier(onnxPath);
+    File.Delete(onnxPath);
+    var onnxPredictions = onnx.Predict(inputs.data<float>().ToArray(), topK: 1, labels: weights.ClassNames);
     for (int i = 0; i < predictions.Count; i++)
     {
-        Console.WriteLine($"test image {i}: predicted {predictions[i][0].Label} ({predictions[i][0].Probability:P1}), truth {truth[i]}");
+        Console.WriteLine($"test image {i}: predicted {predictions[i][0].Label} ({predictions[i][0].Probability:P1}), ONNX Runtime {onnxPredictions[i][0].Label} ({onnxPredictions[i][0].Probability:P1}), truth {truth[i]}");
+        if (onnxPredictions[i][0].ClassIndex != predictions[i][0].ClassIndex)
+        {
+            throw new InvalidOperationException($"ONNX Runtime disagrees with TorchSharp on test image {i}.");
+        }
     }
 }
 

@@ -36,6 +36,49 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public IReadOnlyList<string> ClassifierModules { get; private protected set; } = [];
 
+    /// <summary>
+    /// Whether the model runs channels-last (NHWC memory order, see <see cref="UseChannelsLast"/>). The tensors'
+    /// shapes and values are the same either way; only the order of their elements in memory differs.
+    /// </summary>
+    public bool ChannelsLast { get; private set; }
+
+    /// <summary>
+    /// Switches the model to channels-last memory order: convolution weights are re-laid out as NHWC, and
+    /// <c>forward</c> re-lays out its input likewise, so that every convolution, pooling and normalisation runs on
+    /// NHWC data, which libtorch's CPU kernels process markedly faster (max-pooling most of all). Outputs equal the
+    /// plain layout's within float rounding. Call it before creating an optimizer: the weights become new
+    /// <see cref="TorchSharp.Modules.Parameter"/> objects. Loading weights afterwards keeps the layout.
+    /// </summary>
+    /// <returns>This model, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
+    public GalleryModel UseChannelsLast()
+    {
+        using var lease = Usage.EnterExclusive(nameof(UseChannelsLast));
+        if (ChannelsLast)
+        {
+            return this;
+        }
+
+        foreach (var (_, module) in named_modules())
+        {
+            if (module is TorchSharp.Modules.Conv2d { weight: { } weight } conv)
+            {
+                // A fresh tensor with NHWC strides, not a view: autograd and optimizers then treat it as any other leaf.
+                long[] shape = weight.shape;
+                Tensor laidOut = empty_strided(shape, [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]], weight.dtype, weight.device);
+                using (no_grad())
+                {
+                    laidOut.copy_(weight);
+                }
+
+                conv.weight = new TorchSharp.Modules.Parameter(laidOut, weight.requires_grad);
+            }
+        }
+
+        ChannelsLast = true;
+        return this;
+    }
+
     /// <summary>Runs the network on a batch of images.</summary>
     /// <param name="input">A float tensor of shape <see cref="Input"/>, that is <c>N×C×H×W</c> with N ≥ 1.</param>
     /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
@@ -51,7 +94,7 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        return ForwardRows(input).MoveToOuterDisposeScope();
+        return ForwardRows(LaidOut(input)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -136,6 +179,17 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         {
             throw new ArgumentException($"{GetName()} is on {reference.device} but the input is on {input.device}; move one of them with .to(device).", nameof(input));
         }
+    }
+
+    /// <summary>The input in the model's memory order (see <see cref="ChannelsLast"/>).</summary>
+    private protected Tensor LaidOut(Tensor input) => ChannelsLast ? ToChannelsLast(input) : input;
+
+    /// <summary>The same 4-D tensor with NHWC strides (a copy unless it already has them).</summary>
+    private protected static Tensor ToChannelsLast(Tensor tensor)
+    {
+        long[] shape = tensor.shape, strides = tensor.stride();
+        bool already = strides[1] == 1 && strides[3] == shape[1] && strides[2] == shape[1] * shape[3] && strides[0] == shape[1] * shape[2] * shape[3];
+        return already ? tensor.alias() : tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
     }
 
     /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>

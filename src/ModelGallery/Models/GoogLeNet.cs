@@ -154,7 +154,7 @@ public sealed class GoogLeNet : GalleryModel
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var (logits, first, second) = Run(input, withAux: training && HasAuxClassifiers);
+        var (logits, first, second) = Run(LaidOut(input), withAux: training && HasAuxClassifiers);
         return new GoogLeNetOutputs(logits.MoveToOuterDisposeScope(), first?.MoveToOuterDisposeScope(), second?.MoveToOuterDisposeScope());
     }
 

@@ -1,0 +1,88 @@
+using BenchmarkDotNet.Attributes;
+using ModelGallery.Models;
+using ModelGallery.Onnx;
+using ModelGallery.Zoo;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Benchmarks;
+
+/// <summary>One forward pass of a batch, eager (inference mode, as <c>Predict</c> runs it) or in ONNX Runtime.</summary>
+public class InferenceBenchmarks : IDisposable
+{
+    private GalleryModel? model;
+    private Tensor? images;
+    private OnnxClassifier? onnx;
+    private float[] values = [];
+
+    [ParamsSource(nameof(Models))]
+    public string Model { get; set; } = string.Empty;
+
+    [ParamsSource(nameof(Batches))]
+    public int Batch { get; set; }
+
+    [ParamsSource(nameof(Engines))]
+    public Engine Engine { get; set; }
+
+    public static IEnumerable<string> Models => Suite.Models;
+
+    public static IEnumerable<int> Batches => Suite.Batches;
+
+    public static IEnumerable<Engine> Engines => Enum.GetValues<Engine>();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        set_num_threads(Suite.Threads);
+        InputShape input = ModelZoo.Get(Model).Input;
+        var generator = new Generator(42);
+        images = randn([Batch, input.Channels, input.Height, input.Width], generator: generator);
+        values = images.data<float>().ToArray();
+        switch (Engine)
+        {
+            case Engine.TorchSharp or Engine.TorchSharpChannelsLast:
+                model = ModelZoo.Create(Model);
+                model.eval();
+                if (Engine == Engine.TorchSharpChannelsLast)
+                {
+                    model.UseChannelsLast();
+                }
+
+                break;
+            case Engine.OnnxRuntime:
+                onnx = new OnnxClassifier(Suite.OurOnnx(Model), Suite.Threads);
+                break;
+            case Engine.OnnxRuntimePyTorchExport:
+                onnx = new OnnxClassifier(Suite.PyTorchOnnx(Model), Suite.Threads);
+                break;
+        }
+    }
+
+    [Benchmark]
+    public void Forward()
+    {
+        if (onnx is not null)
+        {
+            onnx.Run(values);
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        model!.call(images!);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        model?.Dispose();
+        images?.Dispose();
+        onnx?.Dispose();
+        (model, images, onnx) = (null, null, null);
+    }
+
+    public void Dispose()
+    {
+        Cleanup();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Reports;
+using ScottPlot;
+using Spectre.Console;
+
+namespace ModelGallery.Benchmarks;
+
+/// <summary>One model at one batch size: images/s of every engine (null where not measured).</summary>
+internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, double? PyTorchChannelsLast, double? OrtPyTorchExport, double? TorchSharp, double? TorchSharpChannelsLast, double? OrtOurs)
+{
+    public double? PyTorchBest => Max(PyTorch, PyTorchChannelsLast);
+
+    public double? EagerBest => Max(TorchSharp, TorchSharpChannelsLast);
+
+    public static double? Ratio(double? a, double? b) => a is { } x && b is { } y && y > 0 ? x / y : null;
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+}
+
+/// <summary>One training case: steps/s of each engine and layout.</summary>
+internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorchChannelsLast, double? TorchSharp, double? TorchSharpChannelsLast);
+
+/// <summary>The side-by-side results: BenchmarkDotNet's medians next to the PyTorch reference's.</summary>
+internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training)
+{
+    /// <summary>Peak FP32 throughput of this machine (AVX-512 FMA loop on 2 cores), for the VGG16 efficiency figure.</summary>
+    private const double PeakGflops = 533;
+
+    private static readonly Dictionary<string, double> GigaMacs = new()
+    {
+        ["lenet5"] = 0.00065172, ["alexnet"] = 1.131168288, ["vgg16"] = 15.466176512, ["googlenet"] = 1.58164992,
+    };
+
+    /// <summary>Whether every cell was measured.</summary>
+    public bool Complete => inference.All(row => row is { PyTorch: not null, PyTorchChannelsLast: not null, OrtPyTorchExport: not null, TorchSharp: not null, TorchSharpChannelsLast: not null, OrtOurs: not null });
+
+    public static Results Collect(Summary inference, Summary? training, string pytorchJson)
+    {
+        using var json = File.Exists(pytorchJson) ? JsonDocument.Parse(File.ReadAllText(pytorchJson)) : null;
+        double? PyTorch(string model, string layout, int batch) =>
+            json is not null && json.RootElement.GetProperty("inference").TryGetProperty(model, out var m) && m.TryGetProperty(layout, out var l) && l.TryGetProperty(batch.ToString(CultureInfo.InvariantCulture), out var v) ? v.GetDouble() : null;
+        double? PyTorchTraining(string model, string layout) =>
+            json is not null && json.RootElement.GetProperty("training").TryGetProperty(model, out var m) && m.TryGetProperty(layout, out var l) ? l.GetProperty("steps_per_s").GetDouble() : null;
+
+        var measured = inference.Reports.Where(report => report.Success && report.ResultStatistics is not null)
+            .ToDictionary(report => (Model: (string)report.BenchmarkCase.Parameters["Model"], Batch: (int)report.BenchmarkCase.Parameters["Batch"], Engine: (Engine)report.BenchmarkCase.Parameters["Engine"]),
+                          report => (int)report.BenchmarkCase.Parameters["Batch"] / (report.ResultStatistics!.Median / 1e9));
+        double? Ours(string model, int batch, Engine engine) => measured.TryGetValue((model, batch, engine), out double rate) ? rate : null;
+
+        List<InferenceRow> rows = [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
+            PyTorch(model, "nchw", batch), PyTorch(model, "channels_last", batch), Ours(model, batch, Engine.OnnxRuntimePyTorchExport),
+            Ours(model, batch, Engine.TorchSharp), Ours(model, batch, Engine.TorchSharpChannelsLast), Ours(model, batch, Engine.OnnxRuntime))))];
+
+        List<TrainingRow> trainingRows = [];
+        if (training is not null)
+        {
+            var steps = training.Reports.Where(report => report.Success && report.ResultStatistics is not null)
+                .ToDictionary(report => ((TrainingCase)report.BenchmarkCase.Parameters["Case"], (bool)report.BenchmarkCase.Parameters["ChannelsLast"]),
+                              report => 1e9 / report.ResultStatistics!.Median);
+            trainingRows = [.. Suite.TrainingCases.Select(c => new TrainingRow(c.ToString(),
+                PyTorchTraining(c.Model, "nchw"), PyTorchTraining(c.Model, "channels_last"),
+                steps.TryGetValue((c, false), out double plain) ? plain : null, steps.TryGetValue((c, true), out double last) ? last : null))];
+        }
+
+        return new Results(rows, trainingRows);
+    }
+
+    public void Print()
+    {
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 200; // a log file: do not wrap the table at 80 columns
+        }
+
+        var table = new Table().Title("images/s (median), and ratios");
+        foreach (string column in InferenceHeader)
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var row in inference)
+        {
+            table.AddRow([.. InferenceCells(row).Select(cell => Markup.Escape(cell))]);
+        }
+
+        AnsiConsole.Write(table);
+        if (training.Count > 0)
+        {
+            var steps = new Table().Title("training steps/s (median)");
+            foreach (string column in TrainingHeader)
+            {
+                steps.AddColumn(new TableColumn(column).RightAligned());
+            }
+
+            foreach (var row in training)
+            {
+                steps.AddRow([.. TrainingCells(row).Select(cell => Markup.Escape(cell))]);
+            }
+
+            AnsiConsole.Write(steps);
+        }
+
+        if (inference.FirstOrDefault(row => row is { Model: "vgg16", Batch: 32 }) is { OrtOurs: { } vgg })
+        {
+            AnsiConsole.WriteLine($"VGG16 batch 32 in ONNX Runtime (our export): {Gflops(vgg, "vgg16"):F0} GFLOP/s = {Gflops(vgg, "vgg16") / PeakGflops:P0} of the {PeakGflops} GFLOP/s peak.");
+        }
+    }
+
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceHeader)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(InferenceHeader.Select((_, i) => i < 2 ? "---|" : "---:|"))}");
+        foreach (var row in inference)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceCells(row))} |");
+        }
+
+        if (training.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", TrainingHeader)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(TrainingHeader.Select((_, i) => i < 1 ? "---|" : "---:|"))}");
+            foreach (var row in training)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", TrainingCells(row))} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Speed relative to PyTorch's best layout, per model and batch, for the eager path and both ONNX graphs.</summary>
+    public void Chart(string path)
+    {
+        var plot = new Plot();
+        string[] series = ["TorchSharp eager (best layout)", "ONNX Runtime, ModelGallery export", "ONNX Runtime, PyTorch export"];
+        Func<InferenceRow, double?>[] values = [row => row.EagerBest, row => row.OrtOurs, row => row.OrtPyTorchExport];
+        ScottPlot.Color[] colors = [Colors.SteelBlue, Colors.SeaGreen, Colors.Gray];
+        var ticks = new List<Tick>();
+        for (int s = 0; s < series.Length; s++)
+        {
+            var bars = new List<Bar>();
+            for (int r = 0; r < inference.Count; r++)
+            {
+                double ratio = InferenceRow.Ratio(values[s](inference[r]), inference[r].PyTorchBest) ?? 0;
+                bars.Add(new Bar { Position = (r * (series.Length + 1)) + s, Value = ratio, FillColor = colors[s], Label = ratio.ToString("F1", CultureInfo.InvariantCulture) });
+            }
+
+            var plotted = plot.Add.Bars(bars);
+            plotted.LegendText = series[s];
+            plotted.ValueLabelStyle.FontSize = 9;
+        }
+
+        for (int r = 0; r < inference.Count; r++)
+        {
+            ticks.Add(new Tick((r * (series.Length + 1)) + 1, $"{inference[r].Model}\nb{inference[r].Batch}"));
+        }
+
+        var line = plot.Add.HorizontalLine(1, 1, Colors.Black, LinePattern.Dashed);
+        line.LegendText = "PyTorch 1.13, best of NCHW and channels-last";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.Margins(bottom: 0);
+        plot.YLabel("speed relative to PyTorch (×)");
+        plot.Title($"Inference, {Suite.Threads} threads, fp32: images/s relative to PyTorch's best layout");
+        plot.ShowLegend(Alignment.UpperLeft);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SaveSvg(path, Math.Max(900, inference.Count * 70), 480);
+    }
+
+    private static string[] InferenceHeader =>
+    [
+        "model", "batch", "PyTorch NCHW", "PyTorch channels-last", "ORT (PyTorch export)", "TorchSharp NCHW", "TorchSharp channels-last", "ORT (our export)",
+        "eager ÷ PyTorch best", "eager ÷ ORT (PyTorch export)", "our ORT ÷ PyTorch's ORT",
+    ];
+
+    private static string[] TrainingHeader => ["case", "PyTorch NCHW", "PyTorch channels-last", "TorchSharp NCHW", "TorchSharp channels-last", "best ÷ PyTorch best"];
+
+    private static IEnumerable<string> InferenceCells(InferenceRow row) =>
+    [
+        row.Model, row.Batch.ToString(CultureInfo.InvariantCulture),
+        Rate(row.PyTorch), Rate(row.PyTorchChannelsLast), Rate(row.OrtPyTorchExport), Rate(row.TorchSharp), Rate(row.TorchSharpChannelsLast), Rate(row.OrtOurs),
+        Times(InferenceRow.Ratio(row.EagerBest, row.PyTorchBest)), Times(InferenceRow.Ratio(row.EagerBest, row.OrtPyTorchExport)), Times(InferenceRow.Ratio(row.OrtOurs, row.OrtPyTorchExport)),
+    ];
+
+    private static IEnumerable<string> TrainingCells(TrainingRow row) =>
+    [
+        row.Case, Rate(row.PyTorch), Rate(row.PyTorchChannelsLast), Rate(row.TorchSharp), Rate(row.TorchSharpChannelsLast),
+        Times(InferenceRow.Ratio(Max(row.TorchSharp, row.TorchSharpChannelsLast), Max(row.PyTorch, row.PyTorchChannelsLast))),
+    ];
+
+    private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    private static double Gflops(double imagesPerSecond, string model) => 2 * GigaMacs[model] * imagesPerSecond;
+
+    private static string Rate(double? value) => value switch
+    {
+        null => "–",
+        >= 100 => value.Value.ToString("N0", CultureInfo.InvariantCulture),
+        >= 10 => value.Value.ToString("F1", CultureInfo.InvariantCulture),
+        _ => value.Value.ToString("F2", CultureInfo.InvariantCulture),
+    };
+
+    private static string Times(double? ratio) => ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–";
+}

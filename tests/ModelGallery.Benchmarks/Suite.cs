@@ -1,0 +1,44 @@
+namespace ModelGallery.Benchmarks;
+
+/// <summary>What one run of the suite measures; set by <see cref="Program"/> before BenchmarkDotNet starts (in-process).</summary>
+internal static class Suite
+{
+    /// <summary>The README's architectures, by registry name.</summary>
+    public static IReadOnlyList<string> Models { get; set; } = ["lenet5", "alexnet", "vgg16", "googlenet"];
+
+    public static IReadOnlyList<int> Batches { get; set; } = [1, 8, 32];
+
+    public static int Threads { get; set; } = 2;
+
+    /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
+    public static string Output { get; set; } = string.Empty;
+
+    public static string OurOnnx(string model) => Path.Combine(Output, $"{model}.modelgallery.onnx");
+
+    public static string PyTorchOnnx(string model) => Path.Combine(Output, $"{model}.pytorch.onnx");
+
+    /// <summary>The training cases of the issue: LeNet-5 at batch 64, GoogLeNet at batch 8.</summary>
+    public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8)];
+}
+
+/// <summary>A model trained at a batch size (BenchmarkDotNet prints it via ToString).</summary>
+public sealed record TrainingCase(string Model, int Batch)
+{
+    public override string ToString() => $"{Model}-b{Batch}";
+}
+
+/// <summary>How a forward pass runs.</summary>
+public enum Engine
+{
+    /// <summary>The eager TorchSharp model, NCHW.</summary>
+    TorchSharp,
+
+    /// <summary>The eager TorchSharp model after <c>UseChannelsLast()</c>.</summary>
+    TorchSharpChannelsLast,
+
+    /// <summary>ONNX Runtime on ModelGallery's export.</summary>
+    OnnxRuntime,
+
+    /// <summary>ONNX Runtime on PyTorch's export of the same architecture.</summary>
+    OnnxRuntimePyTorchExport,
+}
