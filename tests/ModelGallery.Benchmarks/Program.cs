@@ -54,10 +54,11 @@ public static class Program
                 model.ExportOnnx(Suite.OurOnnx(name));
             }
 
+            double peak = Peak.Gflops(Suite.Threads);
             var config = Config(isQuick);
             Summary inference = BenchmarkRunner.Run<InferenceBenchmarks>(config);
             Summary? train = parse.GetValue(training) ? null : BenchmarkRunner.Run<TrainingBenchmarks>(config);
-            var results = Results.Collect(inference, train, Path.Combine(Suite.Output, "pytorch.json"));
+            var results = Results.Collect(inference, train, Path.Combine(Suite.Output, "pytorch.json"), peak);
             results.Print();
             File.WriteAllText(Path.Combine(Suite.Output, "results.md"), results.Markdown());
             Console.WriteLine($"Markdown table: {Path.Combine(Suite.Output, "results.md")}");

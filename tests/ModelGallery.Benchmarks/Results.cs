@@ -23,10 +23,10 @@ internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, do
 internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorchChannelsLast, double? TorchSharp, double? TorchSharpChannelsLast);
 
 /// <summary>The side-by-side results: BenchmarkDotNet's medians next to the PyTorch reference's.</summary>
-internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training)
+internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, double measuredPeakGflops)
 {
-    /// <summary>Peak FP32 throughput of this machine (AVX-512 FMA loop on 2 cores), for the VGG16 efficiency figure.</summary>
-    private const double PeakGflops = 533;
+    /// <summary>The FP32 peak the issue quotes for this machine type (an AVX-512 FMA loop on 2 cores).</summary>
+    private const double QuotedPeakGflops = 533;
 
     private static readonly Dictionary<string, double> GigaMacs = new()
     {
@@ -36,7 +36,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     /// <summary>Whether every cell was measured.</summary>
     public bool Complete => inference.All(row => row is { PyTorch: not null, PyTorchChannelsLast: not null, OrtPyTorchExport: not null, TorchSharp: not null, TorchSharpChannelsLast: not null, OrtOurs: not null });
 
-    public static Results Collect(Summary inference, Summary? training, string pytorchJson)
+    public static Results Collect(Summary inference, Summary? training, string pytorchJson, double measuredPeakGflops)
     {
         using var json = File.Exists(pytorchJson) ? JsonDocument.Parse(File.ReadAllText(pytorchJson)) : null;
         double? PyTorch(string model, string layout, int batch) =>
@@ -64,7 +64,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
                 steps.TryGetValue((c, false), out double plain) ? plain : null, steps.TryGetValue((c, true), out double last) ? last : null))];
         }
 
-        return new Results(rows, trainingRows);
+        return new Results(rows, trainingRows, measuredPeakGflops);
     }
 
     public void Print()
@@ -74,38 +74,42 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
             AnsiConsole.Profile.Width = 200; // a log file: do not wrap the table at 80 columns
         }
 
-        var table = new Table().Title("images/s (median), and ratios");
-        foreach (string column in InferenceHeader)
+        Write("images/s (median), and ratios", InferenceHeader, inference.Select(InferenceCells));
+        if (training.Count > 0)
+        {
+            Write("training steps/s (median)", TrainingHeader, training.Select(TrainingCells));
+        }
+
+        AnsiConsole.WriteLine(PeakLine());
+    }
+
+    private static void Write(string title, string[] header, IEnumerable<IEnumerable<string>> rows)
+    {
+        var table = new Table().Title(title);
+        foreach (string column in header)
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
 
-        foreach (var row in inference)
+        foreach (var row in rows)
         {
-            table.AddRow([.. InferenceCells(row).Select(cell => Markup.Escape(cell))]);
+            table.AddRow([.. row.Select(Markup.Escape)]);
         }
 
         AnsiConsole.Write(table);
-        if (training.Count > 0)
-        {
-            var steps = new Table().Title("training steps/s (median)");
-            foreach (string column in TrainingHeader)
-            {
-                steps.AddColumn(new TableColumn(column).RightAligned());
-            }
+    }
 
-            foreach (var row in training)
-            {
-                steps.AddRow([.. TrainingCells(row).Select(cell => Markup.Escape(cell))]);
-            }
-
-            AnsiConsole.Write(steps);
-        }
-
+    /// <summary>The measured peak, and VGG16's efficiency in ONNX Runtime against it, when VGG16 at batch 32 was run.</summary>
+    public string PeakLine()
+    {
+        string line = $"FP32 peak measured on this machine: {measuredPeakGflops:F0} GFLOP/s ({Suite.Threads} threads, FMA chains).";
         if (inference.FirstOrDefault(row => row is { Model: "vgg16", Batch: 32 }) is { OrtOurs: { } vgg })
         {
-            AnsiConsole.WriteLine($"VGG16 batch 32 in ONNX Runtime (our export): {Gflops(vgg, "vgg16"):F0} GFLOP/s = {Gflops(vgg, "vgg16") / PeakGflops:P0} of the {PeakGflops} GFLOP/s peak.");
+            double gflops = Gflops(vgg, "vgg16");
+            line += $" VGG16 batch 32 in ONNX Runtime (our export): {gflops:F0} GFLOP/s = {gflops / measuredPeakGflops:P0} of it ({gflops / QuotedPeakGflops:P0} of the {QuotedPeakGflops} GFLOP/s quoted in the issue).";
         }
+
+        return line;
     }
 
     public string Markdown()
@@ -129,6 +133,8 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
             }
         }
 
+        text.AppendLine();
+        text.AppendLine(PeakLine());
         return text.ToString();
     }
 

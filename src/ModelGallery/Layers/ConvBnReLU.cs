@@ -24,7 +24,7 @@ public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(spec);
         conv = nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding, bias: false);
         bn = nn.BatchNorm2d(spec.Filters, eps: eps);
-        relu = nn.ReLU();
+        relu = Layer.ReLU();
         RegisterComponents();
     }
 
@@ -32,7 +32,6 @@ public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using Tensor x = conv.call(input);
-        using Tensor y = bn.call(x);
-        return relu.call(y);
+        return relu.call(bn.call(x)); // in place: the batch norm's output becomes the result
     }
 }

@@ -19,7 +19,7 @@ public sealed class ConvReLU : nn.Module<Tensor, Tensor>
         : base(nameof(ConvReLU))
     {
         conv = Layer.Conv(inChannels, spec);
-        relu = nn.ReLU();
+        relu = Layer.ReLU();
         RegisterComponents();
     }
 
@@ -29,7 +29,6 @@ public sealed class ConvReLU : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        using Tensor x = conv.call(input);
-        return relu.call(x);
+        return relu.call(conv.call(input)); // in place: the convolution's output becomes the result
     }
 }

@@ -34,7 +34,7 @@ public sealed class InceptionAux : nn.Module<Tensor, Tensor>
         pool = adaptivePool ? nn.AdaptiveAvgPool2d(4) : Layer.AvgPool(new PoolSpec(Kernel: 5, Stride: 3));
         conv = (style ?? ConvBlockStyle.Plain).Create(inChannels, new ConvSpec(Filters: 128, Kernel: 1));
         fc1 = Layer.Dense(128 * 4 * 4, 1024);
-        relu = nn.ReLU();
+        relu = Layer.ReLU();
         this.dropout = Layer.Dropout(dropout);
         fc2 = Layer.Dense(1024, numClasses);
         RegisterComponents();

@@ -38,6 +38,13 @@ public static class Layer
     /// <param name="spec">Size, alpha, beta and k.</param>
     public static FastLocalResponseNorm Lrn(LrnSpec spec) => new(spec);
 
+    /// <summary>
+    /// A ReLU that works in place: it follows a convolution, batch norm or linear layer whose output nothing else reads
+    /// (and whose backward does not need it), so it saves an allocation and a pass over memory per layer, as
+    /// torchvision's <c>inplace=True</c> does. Its output is the tensor it was given.
+    /// </summary>
+    public static ReLU ReLU() => nn.ReLU(inplace: true);
+
     /// <summary>A fully connected layer with bias.</summary>
     /// <param name="inFeatures">Size of each input vector.</param>
     /// <param name="outFeatures">Size of each output vector.</param>

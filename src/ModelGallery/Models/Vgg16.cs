@@ -48,7 +48,7 @@ public sealed class Vgg16 : GalleryModel
             VggStage config = Configuration[stage - 1];
             for (int conv = 1; conv <= config.Convs; conv++)
             {
-                convolutions.Row($"conv{stage}_{conv}", Layer.Conv(channels, new ConvSpec(config.Filters, Kernel: 3, Padding: 1)), nn.ReLU());
+                convolutions.Row($"conv{stage}_{conv}", Layer.Conv(channels, new ConvSpec(config.Filters, Kernel: 3, Padding: 1)), Layer.ReLU());
                 channels = config.Filters;
             }
 
@@ -58,9 +58,9 @@ public sealed class Vgg16 : GalleryModel
         features = convolutions.Build(); // 224 -> 112 -> 56 -> 28 -> 14 -> 7
         avgpool = nn.AdaptiveAvgPool2d(7);
         classifier = new SequentialStages(nameof(classifier), stages)
-            .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), nn.ReLU())
+            .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), Layer.ReLU())
             .Row("dropout6", Layer.Dropout(dropout))
-            .Row("fc7", Layer.Dense(4096, 4096), nn.ReLU())
+            .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
             .Row("dropout7", Layer.Dropout(dropout))
             .Row("fc8", Layer.Dense(4096, numClasses))
             .Build();

@@ -11,6 +11,8 @@ public sealed class FastLocalResponseNormTests
     [InlineData(5, 1e-4, 0.75, 1.0, 64, 1.0)]   // GoogLeNet
     [InlineData(4, 1e-2, 0.5, 1.0, 7, 30.0)]    // an even window, few channels, large values
     [InlineData(1, 1.0, 1.0, 0.5, 3, 3.0)]
+    [InlineData(5, 1e-2, 0.75, 1.0, 16, 30.0)]  // the β = 0.75 form where the normalisation matters
+    [InlineData(9, 1e-2, 0.75, 1.0, 3, 10.0)]   // a window wider than the channels
     public void Equals_libtorchs_LocalResponseNorm(int size, double alpha, double beta, double k, int channels, double scale)
     {
         using var scope = NewDisposeScope();
@@ -27,6 +29,21 @@ public sealed class FastLocalResponseNormTests
 
         ours.allclose(theirs, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
         x.grad!.allclose(y.grad!, rtol: 1e-4, atol: 1e-6).Should().BeTrue("gradients must agree too");
+    }
+
+    [Fact]
+    public void Channels_last_input_gives_the_same_values_in_the_same_layout()
+    {
+        using var scope = NewDisposeScope();
+        using var fast = new FastLocalResponseNorm(new LrnSpec(5, 1e-2, 0.75, 1.0));
+        using var reference = nn.LocalResponseNorm(5, 1e-2, 0.75, 1.0);
+        var x = randn(2, 12, 6, 7) * 20;
+        var channelsLast = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+        var ours = fast.call(channelsLast);
+
+        ours.allclose(reference.call(x), rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+        ours.stride(1).Should().Be(1, "the output keeps the channels-last memory order");
     }
 
     [Fact]
