@@ -20,6 +20,7 @@ internal static class GalleryCli
             SummaryCommand(console),
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            ExportCommand.Create(console),
             FiguresCommand(console),
         };
         TextWriter output = console.Profile.Out.Writer;
@@ -75,26 +76,11 @@ internal static class GalleryCli
 
     private static Command SummaryCommand(IAnsiConsole console)
     {
-        var model = new Argument<string>("model") { Description = $"The model: {string.Join(", ", ModelZoo.Names)} (case-insensitive)." };
-        model.Validators.Add(result =>
-        {
-            string? name = result.GetValueOrDefault<string>();
-            if (!ModelZoo.TryGet(name ?? string.Empty, out _))
-            {
-                result.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", ModelZoo.Names)}.");
-            }
-        });
+        var model = ModelArgument();
         var depth = new Option<SummaryDepth>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => SummaryDepth.Rows };
         var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 };
         RequireAtLeastOne(batch);
-        var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." };
-        classes.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1 and var value)
-            {
-                result.AddError($"--classes must be at least 1; received {value}.");
-            }
-        });
+        var classes = ClassesOption();
         var format = new Option<OutputFormat>("--format") { Description = "table, markdown or json.", DefaultValueFactory = _ => OutputFormat.Table };
 
         var summary = new Command("summary", "Run a model once and print its per-layer summary: shapes, parameters and MACs.") { model, depth, batch, classes, format };
@@ -127,6 +113,35 @@ internal static class GalleryCli
             }
         });
         return summary;
+    }
+
+    /// <summary>The registry name a command works on, checked against the registry.</summary>
+    internal static Argument<string> ModelArgument()
+    {
+        var model = new Argument<string>("model") { Description = $"The model: {string.Join(", ", ModelZoo.Names)} (case-insensitive)." };
+        model.Validators.Add(result =>
+        {
+            string? name = result.GetValueOrDefault<string>();
+            if (!ModelZoo.TryGet(name ?? string.Empty, out _))
+            {
+                result.AddError($"Unknown model '{name}'. Known models: {string.Join(", ", ModelZoo.Names)}.");
+            }
+        });
+        return model;
+    }
+
+    /// <summary><c>--classes</c>: the class count, at least 1; the model's own when absent.</summary>
+    internal static Option<int?> ClassesOption()
+    {
+        var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." };
+        classes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var value)
+            {
+                result.AddError($"--classes must be at least 1; received {value}.");
+            }
+        });
+        return classes;
     }
 
     /// <summary>Makes an integer option refuse values below 1, naming the option and the value.</summary>

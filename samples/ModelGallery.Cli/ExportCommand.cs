@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelGallery.Onnx;
+using ModelGallery.Weights;
+using ModelGallery.Zoo;
+using Spectre.Console;
+
+namespace ModelGallery.Cli;
+
+/// <summary><c>gallery export MODEL --output FILE</c>: the model, optionally with weights from a file, as ONNX.</summary>
+internal static class ExportCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = GalleryCli.ModelArgument();
+        var output = new Option<string>("--output") { Description = "The .onnx file to write (atomically).", Required = true };
+        var weights = new Option<string?>("--weights") { Description = "A .safetensors or PyTorch file to load first (all or nothing); default: fresh weights." };
+        var classes = GalleryCli.ClassesOption();
+        var export = new Command("export", "Export a model to ONNX (opset 17, dynamic batch) for ONNX Runtime and other runtimes.") { model, output, weights, classes };
+        export.SetAction(parse =>
+        {
+            try
+            {
+                using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
+                if (parse.GetValue(weights) is { } file)
+                {
+                    live.LoadWeights(file);
+                }
+
+                live.eval();
+                string path = parse.GetValue(output)!;
+                live.ExportOnnx(path);
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                    $"wrote {path}: {live.GetName()}, input batch×{live.Input.Channels}×{live.Input.Height}×{live.Input.Width}, output batch×{live.NumClasses} logits, opset {OnnxExport.Opset}, {new FileInfo(path).Length:N0} bytes");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or WeightsMismatchException or WeightsFileException)
+            {
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
+                return 2;
+            }
+        });
+        return export;
+    }
+}
