@@ -27,7 +27,7 @@ public class InferenceBenchmarks : IDisposable
 
     public static IEnumerable<int> Batches => Suite.Batches;
 
-    public static IEnumerable<Engine> Engines => Enum.GetValues<Engine>();
+    public static IEnumerable<Engine> Engines => Suite.Engines;
 
     [GlobalSetup]
     public void Setup()
@@ -39,12 +39,17 @@ public class InferenceBenchmarks : IDisposable
         values = images.data<float>().ToArray();
         switch (Engine)
         {
-            case Engine.TorchSharp or Engine.TorchSharpChannelsLast:
+            case Engine.TorchSharp or Engine.TorchSharpChannelsLast or Engine.TorchSharpBFloat16:
                 model = ModelZoo.Create(Model);
                 model.eval();
-                if (Engine == Engine.TorchSharpChannelsLast)
+                if (Engine != Engine.TorchSharp)
                 {
                     model.UseChannelsLast();
+                }
+
+                if (Engine == Engine.TorchSharpBFloat16)
+                {
+                    model.UseBFloat16();
                 }
 
                 break;

@@ -30,15 +30,21 @@ public static class Program
         var chart = new Option<string?>("--chart") { Description = "Also draw the ratios as an SVG chart at this path (the README's is figures/benchmarks.svg)." };
         var skipPyTorch = new Option<bool>("--reuse-pytorch") { Description = "Reuse pytorch.json and the PyTorch exports already in the output folder." };
         var training = new Option<bool>("--no-training") { Description = "Skip the training benchmarks." };
+        var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
-            quick, models, batches, threads, output, chart, skipPyTorch, training,
+            quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
         };
         root.SetAction(parse =>
         {
             Suite.Models = [.. parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => ModelZoo.Get(name).Name)];
             Suite.Batches = [.. parse.GetValue(batches)!.Split(',').Select(int.Parse)];
             Suite.Threads = parse.GetValue(threads);
+            if (parse.GetValue(engines) is { Length: > 0 } chosen)
+            {
+                Suite.Engines = chosen;
+            }
+
             Suite.Output = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(Suite.Output);
             bool isQuick = parse.GetValue(quick);

@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace ModelGallery.Benchmarks;
 
 /// <summary>One model at one batch size: images/s of every engine (null where not measured).</summary>
-internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, double? PyTorchChannelsLast, double? OrtPyTorchExport, double? TorchSharp, double? TorchSharpChannelsLast, double? OrtOurs)
+internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, double? PyTorchChannelsLast, double? OrtPyTorchExport, double? TorchSharp, double? TorchSharpChannelsLast, double? OrtOurs, double? TorchSharpBFloat16)
 {
     public double? PyTorchBest => Max(PyTorch, PyTorchChannelsLast);
 
@@ -34,7 +34,14 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     };
 
     /// <summary>Whether every cell was measured.</summary>
-    public bool Complete => inference.All(row => row is { PyTorch: not null, PyTorchChannelsLast: not null, OrtPyTorchExport: not null, TorchSharp: not null, TorchSharpChannelsLast: not null, OrtOurs: not null });
+    public bool Complete => inference.All(row => Suite.Engines.All(engine => engine switch
+    {
+        Engine.TorchSharp => row.TorchSharp is not null,
+        Engine.TorchSharpChannelsLast => row.TorchSharpChannelsLast is not null,
+        Engine.OnnxRuntime => row.OrtOurs is not null,
+        Engine.OnnxRuntimePyTorchExport => row.OrtPyTorchExport is not null,
+        _ => row.TorchSharpBFloat16 is not null,
+    }));
 
     public static Results Collect(Summary inference, Summary? training, string pytorchJson, double measuredPeakGflops)
     {
@@ -51,7 +58,8 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
 
         List<InferenceRow> rows = [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
             PyTorch(model, "nchw", batch), PyTorch(model, "channels_last", batch), Ours(model, batch, Engine.OnnxRuntimePyTorchExport),
-            Ours(model, batch, Engine.TorchSharp), Ours(model, batch, Engine.TorchSharpChannelsLast), Ours(model, batch, Engine.OnnxRuntime))))];
+            Ours(model, batch, Engine.TorchSharp), Ours(model, batch, Engine.TorchSharpChannelsLast), Ours(model, batch, Engine.OnnxRuntime),
+            Ours(model, batch, Engine.TorchSharpBFloat16))))];
 
         List<TrainingRow> trainingRows = [];
         if (training is not null)
@@ -179,7 +187,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     private static string[] InferenceHeader =>
     [
         "model", "batch", "PyTorch NCHW", "PyTorch channels-last", "ORT (PyTorch export)", "TorchSharp NCHW", "TorchSharp channels-last", "ORT (our export)",
-        "eager ÷ PyTorch best", "eager ÷ ORT (PyTorch export)", "our ORT ÷ PyTorch's ORT",
+        "eager ÷ PyTorch best", "eager ÷ ORT (PyTorch export)", "our ORT ÷ PyTorch's ORT", "TorchSharp bf16 (opt-in)", "bf16 ÷ fp32 eager best",
     ];
 
     private static string[] TrainingHeader => ["case", "PyTorch NCHW", "PyTorch channels-last", "TorchSharp NCHW", "TorchSharp channels-last", "best ÷ PyTorch best"];
@@ -189,6 +197,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         row.Model, row.Batch.ToString(CultureInfo.InvariantCulture),
         Rate(row.PyTorch), Rate(row.PyTorchChannelsLast), Rate(row.OrtPyTorchExport), Rate(row.TorchSharp), Rate(row.TorchSharpChannelsLast), Rate(row.OrtOurs),
         Times(InferenceRow.Ratio(row.EagerBest, row.PyTorchBest)), Times(InferenceRow.Ratio(row.EagerBest, row.OrtPyTorchExport)), Times(InferenceRow.Ratio(row.OrtOurs, row.OrtPyTorchExport)),
+        Rate(row.TorchSharpBFloat16), Times(InferenceRow.Ratio(row.TorchSharpBFloat16, row.EagerBest)),
     ];
 
     private static IEnumerable<string> TrainingCells(TrainingRow row) =>

@@ -10,6 +10,8 @@ internal static class Suite
 
     public static int Threads { get; set; } = 2;
 
+    public static IReadOnlyList<Engine> Engines { get; set; } = Enum.GetValues<Engine>();
+
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
     public static string Output { get; set; } = string.Empty;
 
@@ -41,4 +43,7 @@ public enum Engine
 
     /// <summary>ONNX Runtime on PyTorch's export of the same architecture.</summary>
     OnnxRuntimePyTorchExport,
+
+    /// <summary>The eager model after <c>UseChannelsLast()</c> and <c>UseBFloat16()</c> (the optional bfloat16 opt-in).</summary>
+    TorchSharpBFloat16,
 }

@@ -154,8 +154,11 @@ public sealed class GoogLeNet : GalleryModel
     {
         CheckInput(input);
         using var scope = NewDisposeScope();
-        var (logits, first, second) = Run(LaidOut(input), withAux: training && HasAuxClassifiers);
-        return new GoogLeNetOutputs(logits.MoveToOuterDisposeScope(), first?.MoveToOuterDisposeScope(), second?.MoveToOuterDisposeScope());
+        var (logits, first, second) = Run(Prepared(input), withAux: training && HasAuxClassifiers);
+        return new GoogLeNetOutputs(
+            Finished(logits).MoveToOuterDisposeScope(),
+            first is null ? null : Finished(first).MoveToOuterDisposeScope(),
+            second is null ? null : Finished(second).MoveToOuterDisposeScope());
     }
 
     private protected override Tensor ForwardRows(Tensor input) => Run(input, withAux: false).Logits;
