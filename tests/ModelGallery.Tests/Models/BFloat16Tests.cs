@@ -14,28 +14,16 @@ public sealed class BFloat16Tests(ITestOutputHelper output)
 {
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
-    public void Logits_stay_close_to_float32_and_come_back_as_float32(string name)
-    {
-        using var plain = ModelZoo.Create(name);
-        using var fast = ModelZoo.Create(name);
-        fast.load_state_dict(plain.state_dict());
-        fast.UseBFloat16().Should().BeSameAs(fast);
-        plain.eval();
-        fast.eval();
-        using var scope = NewDisposeScope();
-        using var inference = inference_mode();
-        var images = randn(2, plain.Input.Channels, plain.Input.Height, plain.Input.Width);
-
-        var expected = plain.call(images);
-        var actual = fast.call(images);
-
-        fast.BFloat16.Should().BeTrue();
-        fast.parameters().Should().OnlyContain(p => p.dtype == ScalarType.BFloat16);
-        actual.dtype.Should().Be(ScalarType.Float32);
-        // bfloat16 keeps 8 mantissa bits (0.4 % per rounding); through a deep network the logits move by a few percent of their scale.
-        float scale = expected.abs().max().item<float>();
-        (actual - expected).abs().max().item<float>().Should().BeLessThan(0.05f * scale);
-    }
+    public void Logits_stay_close_to_float32_and_come_back_as_float32(string name) =>
+        FastPaths.Compare(name, model => model.UseBFloat16(), (_, fast, expected, actual) =>
+        {
+            fast.BFloat16.Should().BeTrue();
+            fast.parameters().Should().OnlyContain(p => p.dtype == ScalarType.BFloat16);
+            actual.dtype.Should().Be(ScalarType.Float32);
+            // bfloat16 keeps 8 mantissa bits (0.4 % per rounding); through a deep network the logits move by a few percent of their scale.
+            float scale = expected.abs().max().item<float>();
+            (actual - expected).abs().max().item<float>().Should().BeLessThan(0.05f * scale);
+        });
 
     [Fact]
     public void bfloat16_input_is_refused_with_what_is_expected()

@@ -11,27 +11,15 @@ public sealed class ChannelsLastTests : TempFolder
 {
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
-    public void Outputs_equal_the_plain_layout(string name)
-    {
-        using var plain = ModelZoo.Create(name);
-        using var fast = ModelZoo.Create(name);
-        fast.load_state_dict(plain.state_dict());
-        fast.UseChannelsLast().Should().BeSameAs(fast);
-        plain.eval();
-        fast.eval();
-        using var scope = NewDisposeScope();
-        using var inference = inference_mode();
-        var images = randn(2, plain.Input.Channels, plain.Input.Height, plain.Input.Width);
-
-        var expected = plain.call(images);
-        var actual = fast.call(images);
-
-        fast.ChannelsLast.Should().BeTrue();
-        plain.ChannelsLast.Should().BeFalse();
-        IsChannelsLast(FirstConvWeight(fast)).Should().BeTrue();
-        IsChannelsLast(FirstConvWeight(plain)).Should().BeFalse();
-        actual.allclose(expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue($"max difference {(actual - expected).abs().max().item<float>()}");
-    }
+    public void Outputs_equal_the_plain_layout(string name) =>
+        FastPaths.Compare(name, model => model.UseChannelsLast(), (plain, fast, expected, actual) =>
+        {
+            fast.ChannelsLast.Should().BeTrue();
+            plain.ChannelsLast.Should().BeFalse();
+            IsChannelsLast(FirstConvWeight(fast)).Should().BeTrue();
+            IsChannelsLast(FirstConvWeight(plain)).Should().BeFalse();
+            actual.allclose(expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue($"max difference {(actual - expected).abs().max().item<float>()}");
+        });
 
     [Fact]
     public void Training_steps_and_gradients_equal_the_plain_layout()
