@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Models;
 
 /// <summary>bfloat16 inference: an opt-in that keeps float32 in and out and stays close to float32.</summary>
-public sealed class BFloat16Tests(ITestOutputHelper output)
+public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
 {
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
@@ -35,6 +35,23 @@ public sealed class BFloat16Tests(ITestOutputHelper output)
         FluentActions.Invoking(() => model.call(randn(1, 3, 32, 32).to(ScalarType.BFloat16)))
             .Should().Throw<ArgumentException>().WithMessage("*expects Float32 input (it computes in bfloat16 but takes float32 images)*BFloat16*");
         FluentActions.Invoking(() => model.UseBFloat16()).Should().NotThrow("the switch is idempotent");
+    }
+
+    [Fact]
+    public void Float32_weights_are_refused_by_a_bfloat16_model_and_leave_it_as_it_was()
+    {
+        string path = Path.Combine(Folder, "lenet5.safetensors");
+        using (var source = new LeNet5())
+        {
+            source.SaveWeights(path);
+        }
+
+        using var model = new LeNet5();
+        model.UseBFloat16();
+        using var before = model.modules().OfType<TorchSharp.Modules.Conv2d>().First().weight!.detach().clone();
+
+        FluentActions.Invoking(() => model.LoadWeights(path)).Should().Throw<WeightsMismatchException>().WithMessage("*BFloat16*Float32*");
+        TestTensors.Same(model.modules().OfType<TorchSharp.Modules.Conv2d>().First().weight!.detach(), before).Should().BeTrue();
     }
 
     [Fact]
