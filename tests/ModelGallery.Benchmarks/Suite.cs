@@ -22,28 +22,3 @@ internal static class Suite
     /// <summary>The training cases of the issue: LeNet-5 at batch 64, GoogLeNet at batch 8.</summary>
     public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8)];
 }
-
-/// <summary>A model trained at a batch size (BenchmarkDotNet prints it via ToString).</summary>
-public sealed record TrainingCase(string Model, int Batch)
-{
-    public override string ToString() => $"{Model}-b{Batch}";
-}
-
-/// <summary>How a forward pass runs.</summary>
-public enum Engine
-{
-    /// <summary>The eager TorchSharp model, NCHW.</summary>
-    TorchSharp,
-
-    /// <summary>The eager TorchSharp model after <c>UseChannelsLast()</c>.</summary>
-    TorchSharpChannelsLast,
-
-    /// <summary>ONNX Runtime on ModelGallery's export.</summary>
-    OnnxRuntime,
-
-    /// <summary>ONNX Runtime on PyTorch's export of the same architecture.</summary>
-    OnnxRuntimePyTorchExport,
-
-    /// <summary>The eager model after <c>UseChannelsLast()</c> and <c>UseBFloat16()</c> (the optional bfloat16 opt-in).</summary>
-    TorchSharpBFloat16,
-}
