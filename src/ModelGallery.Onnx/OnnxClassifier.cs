@@ -134,11 +134,11 @@ public sealed class OnnxClassifier : IDisposable
                 total += Math.Exp(logit - max);
             }
 
-            float[] rowValues = row.ToArray();
+            int offset = start;
             predictions.Add([.. Enumerable.Range(0, NumClasses)
-                .OrderByDescending(index => rowValues[index])
+                .OrderByDescending(index => logits[offset + index])
                 .Take(topK)
-                .Select(index => new Prediction(index, labels?[index], (float)(Math.Exp(rowValues[index] - max) / total)))]);
+                .Select(index => new Prediction(index, labels?[index], (float)(Math.Exp(logits[offset + index] - max) / total)))]);
         }
 
         return predictions;

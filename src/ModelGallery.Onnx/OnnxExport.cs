@@ -120,12 +120,18 @@ public static class OnnxExport
 
         graph.RenameLastOutput(OutputName);
         graph.Output(OutputName, BatchAxis, model.NumClasses);
+        return Wrap(graph, $"{model.GetName()}, input {InputName} batch×{input.Channels}×{h}×{w} float32, output {OutputName} batch×{model.NumClasses} (logits, no softmax).");
+    }
+
+    /// <summary>A finished graph as an ONNX model: IR version 8, the default domain at <see cref="Opset"/>.</summary>
+    internal static ModelProto Wrap(OnnxGraph graph, string docString)
+    {
         var proto = new ModelProto
         {
             IrVersion = 8,
             ProducerName = "ModelGallery",
             ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
-            DocString = $"{model.GetName()}, input {InputName} batch×{input.Channels}×{h}×{w} float32, output {OutputName} batch×{model.NumClasses} (logits, no softmax).",
+            DocString = docString,
             Graph = graph.ToProto(),
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });

@@ -1,4 +1,5 @@
 using ModelGallery.Layers;
+using Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -90,36 +91,39 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
 
     private Value WriteMaxPool(string path, MaxPool2d pool, Value input)
     {
-        long[] kernel = Pair(pool.kernel_size), stride = Pair(pool.stride ?? pool.kernel_size), padding = Pair(pool.padding ?? [0]);
         long[] dilation = Pair(pool.dilation ?? [1]);
         if (dilation.Any(d => d != 1))
         {
             throw new NotSupportedException($"ONNX export writes max-pools without dilation; '{path}' has dilation [{string.Join(", ", dilation)}].");
         }
 
-        string output = graph.Node("MaxPool", path, [input.Name],
-            OnnxGraph.Ints("kernel_shape", kernel),
-            OnnxGraph.Ints("strides", stride),
-            OnnxGraph.Ints("pads", padding[0], padding[1], padding[0], padding[1]),
-            OnnxGraph.Int("ceil_mode", pool.ceil_mode ? 1 : 0));
-        return new Value(output, [input.Shape[0], PooledSize(input.Shape[1], kernel[0], stride[0], padding[0], pool.ceil_mode), PooledSize(input.Shape[2], kernel[1], stride[1], padding[1], pool.ceil_mode)]);
+        return WritePool("MaxPool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode);
     }
 
     private Value WriteAvgPool(string path, AvgPool2d pool, Value input)
     {
-        long[] kernel = Pair(pool.kernel_size), stride = Pair(pool.stride ?? pool.kernel_size), padding = Pair(pool.padding ?? [0]);
         if (pool.divisor_override is not null)
         {
             throw new NotSupportedException($"ONNX has no divisor override for average pooling ('{path}').");
         }
 
-        string output = graph.Node("AveragePool", path, [input.Name],
+        return WritePool("AveragePool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode,
+            OnnxGraph.Int("count_include_pad", pool.count_include_pad ? 1 : 0));
+    }
+
+    /// <summary>A max or average pool: the window attributes both share, and PyTorch's output size.</summary>
+    private Value WritePool(string opType, string path, Value input, long[] kernelSize, long[]? strideSize, long[]? paddingSize, bool ceil, params AttributeProto[] extra)
+    {
+        long[] kernel = Pair(kernelSize), stride = Pair(strideSize ?? kernelSize), padding = Pair(paddingSize ?? [0]);
+        string output = graph.Node(opType, path, [input.Name],
+        [
             OnnxGraph.Ints("kernel_shape", kernel),
             OnnxGraph.Ints("strides", stride),
             OnnxGraph.Ints("pads", padding[0], padding[1], padding[0], padding[1]),
-            OnnxGraph.Int("ceil_mode", pool.ceil_mode ? 1 : 0),
-            OnnxGraph.Int("count_include_pad", pool.count_include_pad ? 1 : 0));
-        return new Value(output, [input.Shape[0], PooledSize(input.Shape[1], kernel[0], stride[0], padding[0], pool.ceil_mode), PooledSize(input.Shape[2], kernel[1], stride[1], padding[1], pool.ceil_mode)]);
+            OnnxGraph.Int("ceil_mode", ceil ? 1 : 0),
+            .. extra,
+        ]);
+        return new Value(output, [input.Shape[0], PooledSize(input.Shape[1], kernel[0], stride[0], padding[0], ceil), PooledSize(input.Shape[2], kernel[1], stride[1], padding[1], ceil)]);
     }
 
     /// <summary>

@@ -64,15 +64,11 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         {
             if (module is TorchSharp.Modules.Conv2d { weight: { } weight } conv)
             {
-                // A fresh tensor with NHWC strides, not a view: autograd and optimizers then treat it as any other leaf.
-                long[] shape = weight.shape;
-                Tensor laidOut = empty_strided(shape, [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]], weight.dtype, weight.device);
+                // A fresh tensor, not a view: autograd and optimizers then treat it as any other leaf.
                 using (no_grad())
                 {
-                    laidOut.copy_(weight);
+                    conv.weight = new TorchSharp.Modules.Parameter(ChannelsLastCopy(weight, weight.dtype), weight.requires_grad);
                 }
-
-                conv.weight = new TorchSharp.Modules.Parameter(laidOut, weight.requires_grad);
             }
         }
 
@@ -218,22 +214,33 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>The input in the model's precision and memory order (see <see cref="BFloat16"/>, <see cref="ChannelsLast"/>).</summary>
+    /// <summary>
+    /// The input in the model's precision and memory order (see <see cref="BFloat16"/>, <see cref="ChannelsLast"/>):
+    /// at most one copy, which converts layout and precision in the same pass.
+    /// </summary>
     private protected Tensor Prepared(Tensor input)
     {
-        Tensor x = BFloat16 ? input.to(ScalarType.BFloat16) : input;
-        return ChannelsLast ? ToChannelsLast(x) : x;
+        ScalarType dtype = BFloat16 ? ScalarType.BFloat16 : input.dtype;
+        if (ChannelsLast && !input.stride().SequenceEqual(ChannelsLastStrides(input.shape)))
+        {
+            return ChannelsLastCopy(input, dtype);
+        }
+
+        return input.dtype == dtype ? input : input.to(dtype); // to() keeps the memory order
     }
 
     /// <summary>An output back in the input's precision (float32 when computing in bfloat16).</summary>
     private protected Tensor Finished(Tensor output) => BFloat16 ? output.to(ScalarType.Float32) : output;
 
-    /// <summary>The same 4-D tensor with NHWC strides (a copy unless it already has them).</summary>
-    private protected static Tensor ToChannelsLast(Tensor tensor)
+    /// <summary>The strides of an N×C×H×W tensor stored NHWC.</summary>
+    private static long[] ChannelsLastStrides(long[] shape) => [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]];
+
+    /// <summary>A new tensor with NHWC strides holding <paramref name="tensor"/>'s values in <paramref name="dtype"/>.</summary>
+    private static Tensor ChannelsLastCopy(Tensor tensor, ScalarType dtype)
     {
-        long[] shape = tensor.shape, strides = tensor.stride();
-        bool already = strides[1] == 1 && strides[3] == shape[1] && strides[2] == shape[1] * shape[3] && strides[0] == shape[1] * shape[2] * shape[3];
-        return already ? tensor.alias() : tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        Tensor copy = empty_strided(tensor.shape, ChannelsLastStrides(tensor.shape), dtype, tensor.device);
+        copy.copy_(tensor);
+        return copy;
     }
 
     /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>

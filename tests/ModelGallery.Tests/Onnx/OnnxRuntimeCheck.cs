@@ -1,4 +1,3 @@
-using ModelGallery.Layers;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using static TorchSharp.torch;
@@ -41,9 +40,7 @@ internal static class OnnxRuntimeCheck
         var output = new OnnxLayerWriter(graph).Write(string.Empty, module, new OnnxLayerWriter.Value(OnnxExport.InputName, sampleShape));
         graph.RenameLastOutput(OnnxExport.OutputName);
         graph.Output(OnnxExport.OutputName, OnnxExport.BatchAxis, output.Shape);
-        var proto = new global::Onnx.ModelProto { IrVersion = 8, Graph = graph.ToProto() };
-        proto.OpsetImport.Add(new global::Onnx.OperatorSetIdProto { Version = OnnxExport.Opset });
-        return Google.Protobuf.MessageExtensions.ToByteArray(proto);
+        return Google.Protobuf.MessageExtensions.ToByteArray(OnnxExport.Wrap(graph, "one module"));
     }
 
     /// <summary>Runs a graph with any output rank on one input in ONNX Runtime.</summary>
@@ -63,7 +60,4 @@ internal static class OnnxRuntimeCheck
         a.Should().HaveSameCount(b);
         return a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
     }
-
-    /// <summary>An LRN spec with another β, to reach the exporter's general (Pow) form.</summary>
-    public static LrnSpec GeneralLrn { get; } = new(Size: 3, Alpha: 2e-3, Beta: 0.6, K: 1.5);
 }
