@@ -14,31 +14,24 @@ internal static class ExportCommand
     {
         var model = GalleryCli.ModelArgument();
         var output = new Option<string>("--output") { Description = "The .onnx file to write (atomically).", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "A .safetensors or PyTorch file to load first (all or nothing); default: fresh weights." };
+        var weights = new Option<string?>("--weights") { Description = "A .safetensors or PyTorch file to load first (all or nothing); default: fresh weights." }.ExistingFiles();
         var classes = GalleryCli.ClassesOption();
         var export = new Command("export", "Export a model to ONNX (opset 17, dynamic batch) for ONNX Runtime and other runtimes.") { model, output, weights, classes };
         export.SetAction(parse =>
         {
-            try
+            var info = ModelZoo.Get(parse.GetValue(model)!);
+            using var live = info.Create(new ModelOptions { NumClasses = parse.GetValue(classes) });
+            if (parse.GetValue(weights) is { } file)
             {
-                using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
-                if (parse.GetValue(weights) is { } file)
-                {
-                    live.LoadWeights(file);
-                }
+                live.LoadWeights(file);
+            }
 
-                live.eval();
-                string path = parse.GetValue(output)!;
-                live.ExportOnnx(path);
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                    $"wrote {path}: {live.GetName()}, input batch×{live.Input.Channels}×{live.Input.Height}×{live.Input.Width}, output batch×{live.NumClasses} logits, opset {OnnxExport.Opset}, {new FileInfo(path).Length:N0} bytes");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or WeightsMismatchException or WeightsFileException)
-            {
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
-                return 2;
-            }
+            live.eval();
+            string path = parse.GetValue(output)!;
+            live.ExportOnnx(path);
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                $"wrote {path}: {info.DisplayName}, input batch×{live.Input.Channels}×{live.Input.Height}×{live.Input.Width}, output batch×{live.NumClasses} logits, opset {OnnxExport.Opset}, {new FileInfo(path).Length:N0} bytes");
+            return 0;
         });
         return export;
     }

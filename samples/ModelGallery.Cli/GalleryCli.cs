@@ -12,7 +12,15 @@ namespace ModelGallery.Cli;
 /// </summary>
 internal static class GalleryCli
 {
-    public static int Run(string[] args, IAnsiConsole console)
+    /// <summary>Shows the full exception of a failure (type, inner exceptions and stack) after its one-line message.</summary>
+    private static readonly Option<bool> Verbose = new("--verbose") { Description = "On a failure, show the full exception after the message.", Recursive = true };
+
+    /// <summary>
+    /// Runs a command line. Parse errors are System.CommandLine's messages (exit 1); a failure while running is one
+    /// line on <paramref name="error"/>, exit 1 for a <see cref="UsageException"/> and 2 for anything else; never a stack
+    /// trace unless <c>--verbose</c> asks for one.
+    /// </summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
     {
         var root = new RootCommand("ModelGallery: the classic CNNs as typed TorchSharp modules.")
         {
@@ -23,8 +31,27 @@ internal static class GalleryCli
             ExportCommand.Create(console),
             FiguresCommand(console),
         };
-        TextWriter output = console.Profile.Out.Writer;
-        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+        root.Options.Add(Verbose);
+        var parse = root.Parse(args);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // One line: the message's first line, then up to three of the items it lists (a load's problems).
+            string[] lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            bool verbose = parse.GetValue(Verbose);
+            string items = string.Join("; ", lines.Skip(1).Take(3).Select(line => line.TrimStart('-', ' ')));
+            string more = lines.Length > 4 ? $"; and {lines.Length - 4} more{(verbose ? string.Empty : " (--verbose shows all)")}" : string.Empty;
+            error.WriteLine($"error: {(lines.Length > 0 ? lines[0] : e.GetType().Name)}{(items.Length > 0 ? " " + items : string.Empty)}{more}");
+            if (verbose)
+            {
+                error.WriteLine(e.ToString());
+            }
+
+            return e is UsageException ? 1 : 2;
+        }
     }
 
     private static Command FiguresCommand(IAnsiConsole console)
@@ -78,39 +105,30 @@ internal static class GalleryCli
     {
         var model = ModelArgument();
         var depth = new Option<SummaryDepth>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => SummaryDepth.Rows };
-        var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 };
-        RequireAtLeastOne(batch);
+        var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 }.InRange(1);
         var classes = ClassesOption();
         var format = new Option<OutputFormat>("--format") { Description = "table, markdown or json.", DefaultValueFactory = _ => OutputFormat.Table };
 
         var summary = new Command("summary", "Run a model once and print its per-layer summary: shapes, parameters and MACs.") { model, depth, batch, classes, format };
         summary.SetAction(parse =>
         {
-            try
+            using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
+            var result = ModelSummary.Create(live, parse.GetValue(batch), parse.GetValue(depth));
+            switch (parse.GetValue(format))
             {
-                using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
-                var result = ModelSummary.Create(live, parse.GetValue(batch), parse.GetValue(depth));
-                switch (parse.GetValue(format))
-                {
-                    case OutputFormat.Markdown:
-                        console.Profile.Out.Writer.Write(result.ToMarkdown());
-                        break;
-                    case OutputFormat.Json:
-                        console.Profile.Out.Writer.WriteLine(result.ToJson());
-                        break;
-                    default:
-                        console.Write(SummaryTable(result));
-                        WriteTotals(console, result);
-                        break;
-                }
+                case OutputFormat.Markdown:
+                    console.Profile.Out.Writer.Write(result.ToMarkdown());
+                    break;
+                case OutputFormat.Json:
+                    console.Profile.Out.Writer.WriteLine(result.ToJson());
+                    break;
+                default:
+                    console.Write(SummaryTable(result));
+                    WriteTotals(console, result);
+                    break;
+            }
 
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
-                return 2;
-            }
+            return 0;
         });
         return summary;
     }
@@ -131,29 +149,8 @@ internal static class GalleryCli
     }
 
     /// <summary><c>--classes</c>: the class count, at least 1; the model's own when absent.</summary>
-    internal static Option<int?> ClassesOption()
-    {
-        var classes = new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." };
-        classes.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1 and var value)
-            {
-                result.AddError($"--classes must be at least 1; received {value}.");
-            }
-        });
-        return classes;
-    }
-
-    /// <summary>Makes an integer option refuse values below 1, naming the option and the value.</summary>
-    internal static void RequireAtLeastOne(Option<int> option) =>
-        option.Validators.Add(result =>
-        {
-            int value = result.GetValueOrDefault<int>();
-            if (value < 1)
-            {
-                result.AddError($"{option.Name} must be at least 1; received {value}.");
-            }
-        });
+    internal static Option<int?> ClassesOption() =>
+        new Option<int?>("--classes") { Description = "Number of classes (default: the model's own)." }.InRange(1);
 
     private static void WriteTotals(IAnsiConsole console, ModelSummary summary)
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using ModelGallery.Data;
 using ModelGallery.Weights;
 using Spectre.Console;
@@ -10,40 +9,26 @@ namespace ModelGallery.Cli;
 /// <summary><c>predict</c>: classify images with the LeNet-5 Fashion-MNIST weights shipped in the package.</summary>
 internal static class PredictCommand
 {
+    /// <summary>The size of Fashion-MNIST's test set, which <c>--index</c> counts in.</summary>
+    private const int TestImages = 10_000;
+
     public static Command Create(IAnsiConsole console)
     {
-        var images = new Option<string[]>("--image") { Description = "PNG or JPEG files (bright object on a dark background, or use --invert).", AllowMultipleArgumentsPerToken = true };
-        var indices = new Option<int[]>("--index") { Description = "Fashion-MNIST test images by index (0 to 9999).", AllowMultipleArgumentsPerToken = true };
-        var top = new Option<int>("--top") { Description = "How many classes to show per image.", DefaultValueFactory = _ => 3 };
+        var images = new Option<string[]>("--image") { Description = "PNG or JPEG files (bright object on a dark background, or use --invert).", AllowMultipleArgumentsPerToken = true }.ExistingFiles();
+        var indices = new Option<int[]>("--index") { Description = "Fashion-MNIST test images by index (0 to 9999).", AllowMultipleArgumentsPerToken = true }.InRange(0, TestImages - 1);
+        var top = new Option<int>("--top") { Description = "How many classes to show per image (1 to 10).", DefaultValueFactory = _ => 3 }.InRange(1, 10);
         var invert = new Option<bool>("--invert") { Description = "Invert the images first (dark object on a light background)." };
         var data = new Option<string>("--data") { Description = "Folder with Fashion-MNIST's IDX files (for --index).", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
-        top.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 10)
-            {
-                result.AddError($"--top must lie in 1 to 10; received {result.GetValueOrDefault<int>()}.");
-            }
-        });
         var command = new Command("predict", "Classify images with the shipped LeNet-5 Fashion-MNIST weights (no download).") { images, indices, top, invert, data };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(images)?.Length ?? 0) + (result.GetValue(indices)?.Length ?? 0) == 0)
+            // Tokens, not values: a value that does not parse has its own message and must not throw here.
+            if ((result.GetResult(images)?.Tokens.Count ?? 0) + (result.GetResult(indices)?.Tokens.Count ?? 0) == 0)
             {
                 result.AddError("Name at least one --image FILE or --index N.");
             }
         });
-        command.SetAction(parse =>
-        {
-            try
-            {
-                return Run(console, parse.GetValue(images) ?? [], parse.GetValue(indices) ?? [], parse.GetValue(top), parse.GetValue(invert), parse.GetValue(data)!);
-            }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentOutOfRangeException)
-            {
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
-                return 2;
-            }
-        });
+        command.SetAction(parse => Run(console, parse.GetValue(images) ?? [], parse.GetValue(indices) ?? [], parse.GetValue(top), parse.GetValue(invert), parse.GetValue(data)!));
         return command;
     }
 
@@ -61,7 +46,7 @@ internal static class PredictCommand
             {
                 if (index < 0 || index >= test.Count)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(indices), index, $"Test image {index} does not exist: the indices are 0 to {test.Count - 1}.");
+                    throw new UsageException($"--index {index}: there is no such test image; the indices are 0 to {test.Count - 1}.");
                 }
 
                 sources.Add(($"test #{index}", weights.ClassNames[(int)test.Labels[index].item<long>()], test.Images[index..(index + 1)].clone()));

@@ -1,4 +1,4 @@
-// The gallery CLI: `list` the registry, `summary <model>` a per-layer summary. See GalleryCli.
+// The gallery CLI: list, summary, train, predict, export and figures. See GalleryCli.
 using ModelGallery.Cli;
 using Spectre.Console;
 
@@ -8,4 +8,4 @@ if (Console.IsOutputRedirected)
     console.Profile.Width = 200; // a file or pipe has no width of its own: keep tables on one line per row
 }
 
-return GalleryCli.Run(args, console);
+return GalleryCli.Run(args, console, Console.Error);

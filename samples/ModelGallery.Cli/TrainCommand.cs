@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ModelGallery.Data;
 using ModelGallery.Models;
 using ModelGallery.Training;
@@ -10,28 +11,27 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Cli;
 
-/// <summary><c>train</c>: LeNet-5 on Fashion-MNIST, with progress bars, a per-epoch table, saved weights and a training curve.</summary>
+/// <summary>
+/// <c>train</c>: LeNet-5 on Fashion-MNIST, with a progress bar per epoch, a line per epoch as it ends, saved weights,
+/// a training curve and results. The output folder is checked before the first epoch; a run that diverges keeps the
+/// last finite weights and still writes its results.
+/// </summary>
 internal static class TrainCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new FiniteOrNull() } };
 
     public static Command Create(IAnsiConsole console)
     {
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
-        var rate = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 1e-3 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => 10 }.InRange(1);
+        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 128 }.InRange(1);
+        var rate = new Option<double>("--lr") { Description = "Adam's learning rate (a finite number above 0).", DefaultValueFactory = _ => 1e-3 }.Positive();
         var cosine = new Option<bool>("--cosine") { Description = "Decay the learning rate to 0 along a half cosine." };
         var flip = new Option<bool>("--flip") { Description = "Mirror a random half of every batch (augmentation)." };
         var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling and augmentation.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (the physical cores).", DefaultValueFactory = _ => 2 };
-        var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only (a quick run)." };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads (the physical cores).", DefaultValueFactory = _ => 2 }.InRange(1);
+        var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only (a quick run)." }.InRange(1);
         var data = new Option<string>("--data") { Description = "Folder with Fashion-MNIST's IDX files.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
         var output = new Option<string>("--output") { Description = "Folder for the weights, the curve and the results.", DefaultValueFactory = _ => "lenet5-fashion-mnist" };
-        foreach (var option in new[] { epochs, batch, threads })
-        {
-            GalleryCli.RequireAtLeastOne(option);
-        }
-
         var command = new Command("train", "Train LeNet-5 on Fashion-MNIST; saves safetensors weights, a training curve (PNG) and results (JSON).")
         {
             epochs, batch, rate, cosine, flip, seed, threads, limit, data, output,
@@ -47,17 +47,32 @@ internal static class TrainCommand
                 HorizontalFlip = parse.GetValue(flip),
                 Seed = parse.GetValue(seed),
             };
-            try
-            {
-                return Run(console, options, parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(data)!, parse.GetValue(output)!);
-            }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
-            {
-                console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]{e.Message}[/]");
-                return 2;
-            }
+            string folder = parse.GetValue(output)!;
+            PrepareOutput(folder);
+            return Run(console, options, parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(data)!, folder);
         });
         return command;
+    }
+
+    /// <summary>Creates the output folder and proves it writable before any training time is spent.</summary>
+    private static void PrepareOutput(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            throw new UsageException($"--output '{folder}' is a file; name a folder (it is created if missing).");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".write-test-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--output '{folder}' cannot be written: {e.Message}");
+        }
     }
 
     private static int Run(IAnsiConsole console, TrainingOptions options, int threads, int? limit, string data, string output)
@@ -75,25 +90,60 @@ internal static class TrainCommand
         using var model = new LeNet5();
         using var trainer = new Trainer(model, options);
         var results = new List<EpochResult>();
+        TrainingDivergedException? diverged = null;
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var result = RunEpoch(console, trainer, $"epoch {epoch}/{options.Epochs}", trainInputs, trainLabels, testInputs, test.Labels);
+                results.Add(result);
+                console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
+                    $"epoch {result.Epoch}/{options.Epochs}: train loss {result.TrainLoss:0.0000}, train acc. {result.TrainAccuracy:P2}, test acc. {result.TestAccuracy:P2}, {result.TrainingTime.TotalSeconds:0.00} s, {result.ImagesPerSecond:N0} images/s");
+            }
+        }
+        catch (TrainingDivergedException e)
+        {
+            diverged = e;
+        }
+
+        if (results.Count > 0)
+        {
+            console.Write(EpochTable(results));
+        }
+
+        string weights = Path.Combine(output, "lenet5-fashion-mnist.safetensors");
+        model.SaveWeights(weights); // the last finite weights, also after a divergence
+        string curve = Path.Combine(output, "training-curve.png");
+        TrainingCurve.Save(results, curve);
+        var summary = new { options, threads, images = count, diverged = diverged?.Message, epochs = results };
+        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(summary, Json));
+        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Saved [green]{weights}[/], [green]{curve}[/] and results.json.");
+        if (diverged is not null)
+        {
+            throw diverged; // exit 2, after the results are safe
+        }
+
+        return 0;
+    }
+
+    /// <summary>One epoch with a progress bar of its batches, cleared when the epoch ends.</summary>
+    private static EpochResult RunEpoch(IAnsiConsole console, Trainer trainer, string title, Tensor inputs, Tensor labels, Tensor testInputs, Tensor testLabels) =>
         console.Progress()
+            .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var epochTask = context.AddTask("epochs", maxValue: options.Epochs);
-                var batchTask = context.AddTask("batches");
-                for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                var task = context.AddTask(title);
+                var progress = new Inline<(int Done, int Total)>(p =>
                 {
-                    batchTask.Value = 0;
-                    var progress = new Inline<(int Done, int Total)>(p =>
-                    {
-                        batchTask.MaxValue = p.Total;
-                        batchTask.Value = p.Done;
-                    });
-                    results.Add(trainer.RunEpoch(trainInputs, trainLabels, testInputs, test.Labels, progress));
-                    epochTask.Increment(1);
-                }
+                    task.MaxValue = p.Total;
+                    task.Value = p.Done;
+                });
+                return trainer.RunEpoch(inputs, labels, testInputs, testLabels, progress);
             });
 
+    private static Table EpochTable(IReadOnlyList<EpochResult> results)
+    {
         var table = new Table().Title("LeNet-5 on Fashion-MNIST")
             .AddColumn("Epoch").AddColumn(new TableColumn("Train loss").RightAligned()).AddColumn(new TableColumn("Train acc.").RightAligned())
             .AddColumn(new TableColumn("Test acc.").RightAligned()).AddColumn(new TableColumn("Seconds").RightAligned()).AddColumn(new TableColumn("Images/s").RightAligned());
@@ -108,20 +158,31 @@ internal static class TrainCommand
                 r.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
         }
 
-        console.Write(table);
-        Directory.CreateDirectory(output);
-        string weights = Path.Combine(output, "lenet5-fashion-mnist.safetensors");
-        model.SaveWeights(weights);
-        string curve = Path.Combine(output, "training-curve.png");
-        TrainingCurve.Save(results, curve);
-        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(new { options, threads, images = count, epochs = results }, Indented));
-        console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Saved [green]{weights}[/], [green]{curve}[/] and results.json.");
-        return 0;
+        return table;
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread, at once.</summary>
     private sealed class Inline<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    /// <summary>Writes NaN and infinities as JSON null, which every reader accepts, instead of failing.</summary>
+    internal sealed class FiniteOrNull : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ using (var scope = NewDisposeScope())
     lenet.ExportOnnx(onnxPath);
     using var onnx = new OnnxClassifier(onnxPath);
     File.Delete(onnxPath);
-    var onnxPredictions = onnx.Predict(inputs.data<float>().ToArray(), topK: 1, labels: weights.ClassNames);
+    var onnxPredictions = onnx.Predict(inputs.data<float>().ToArray(), inputs.shape, topK: 1, labels: weights.ClassNames);
     for (int i = 0; i < predictions.Count; i++)
     {
         Console.WriteLine($"test image {i}: predicted {predictions[i][0].Label} ({predictions[i][0].Probability:P1}), ONNX Runtime {onnxPredictions[i][0].Label} ({onnxPredictions[i][0].Probability:P1}), truth {truth[i]}");

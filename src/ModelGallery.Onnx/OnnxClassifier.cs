@@ -73,23 +73,29 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>The graph's output name.</summary>
     public string OutputName { get; }
 
-    private int ImageSize => Input.Channels * Input.Height * Input.Width;
-
-    /// <summary>Computes the logits of a batch of images.</summary>
-    /// <param name="images">The images, <c>batch×C×H×W</c> float32 values in row-major (NCHW) order.</param>
-    /// <returns>The logits, <c>batch×NumClasses</c> in row-major order.</returns>
-    /// <exception cref="ArgumentException">The number of values is not a positive multiple of one image's.</exception>
-    public float[] Run(float[] images)
+    /// <summary>Checks that <paramref name="shape"/> fits the graph's input and holds exactly the values given.</summary>
+    private void Check(float[] images, long[] shape)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.Length == 0 || images.Length % ImageSize != 0)
+        ArgumentNullException.ThrowIfNull(shape);
+        Input.Validate("The ONNX model", shape, nameof(shape));
+        long values = shape.Aggregate(1L, (a, b) => a * b);
+        if (images.Length != values)
         {
             throw new ArgumentException(
-                $"Expected a whole batch of {Input} images ({ImageSize} values each) but received {images.Length} values.", nameof(images));
+                $"A batch of shape [{string.Join(", ", shape)}] has {values:N0} values, but {images.Length:N0} were given.", nameof(images));
         }
+    }
 
-        long batch = images.Length / ImageSize;
-        using var input = OrtValue.CreateTensorValueFromMemory(images, [batch, Input.Channels, Input.Height, Input.Width]);
+    /// <summary>Computes the logits of a batch of images.</summary>
+    /// <param name="images">The images' float32 values in row-major (NCHW) order.</param>
+    /// <param name="shape">Their shape, <c>batch×C×H×W</c>, which must fit <see cref="Input"/> and hold exactly <paramref name="images"/>' values.</param>
+    /// <returns>The logits, <c>batch×NumClasses</c> in row-major order.</returns>
+    /// <exception cref="ArgumentException">The shape does not fit <see cref="Input"/>, or the number of values is not the shape's.</exception>
+    public float[] Run(float[] images, long[] shape)
+    {
+        Check(images, shape);
+        using var input = OrtValue.CreateTensorValueFromMemory(images, shape);
         using var options = new RunOptions();
         using var outputs = session.Run(options, [InputName], [input], [OutputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
@@ -97,14 +103,15 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>Classifies a batch: softmax over the logits, then the <paramref name="topK"/> most probable classes of each image.</summary>
     /// <param name="images">The images, as for <see cref="Run"/>.</param>
+    /// <param name="shape">Their shape, <c>batch×C×H×W</c>, as for <see cref="Run"/>.</param>
     /// <param name="topK">How many classes to return per image, 1 to <see cref="NumClasses"/>.</param>
     /// <param name="labels">Class names, <see cref="NumClasses"/> of them, or null.</param>
     /// <returns>For each image, its top classes, most probable first.</returns>
-    /// <exception cref="ArgumentException">The images are not a whole batch or contain NaN or infinite values, or the labels are not one per class.</exception>
+    /// <exception cref="ArgumentException">The images do not fit their shape or <see cref="Input"/>, contain NaN or infinite values, or the labels are not one per class.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
-    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(float[] images, int topK = 1, IReadOnlyList<string>? labels = null)
+    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(float[] images, long[] shape, int topK = 1, IReadOnlyList<string>? labels = null)
     {
-        ArgumentNullException.ThrowIfNull(images);
+        Check(images, shape);
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(topK, NumClasses);
         if (labels is not null && labels.Count != NumClasses)
@@ -117,7 +124,7 @@ public sealed class OnnxClassifier : IDisposable
             throw new ArgumentException("The images contain NaN or infinite values; probabilities would be meaningless.", nameof(images));
         }
 
-        float[] logits = Run(images);
+        float[] logits = Run(images, shape);
         var predictions = new List<IReadOnlyList<Prediction>>(logits.Length / NumClasses);
         for (int start = 0; start < logits.Length; start += NumClasses)
         {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Google.Protobuf;
+using ModelGallery.IO;
 using ModelGallery.Layers;
 using ModelGallery.Models;
 using Onnx;
@@ -63,30 +64,18 @@ public static class OnnxExport
     /// <param name="path">The file to write, usually ending in <c>.onnx</c>.</param>
     /// <exception cref="ArgumentException">The size is not one the model accepts.</exception>
     /// <exception cref="NotSupportedException">The model contains a layer the exporter does not know.</exception>
+    /// <exception cref="IOException">The path exists and is not a regular file, or cannot be written.</exception>
     public static void ExportOnnx(this GalleryModel model, string path, int? height = null, int? width = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelProto proto = Build(model, height, width);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = File.Create(temporary))
-            {
-                proto.WriteTo(file);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, proto.WriteTo);
     }
 
     private static ModelProto Build(GalleryModel model, int? height, int? width)
     {
         ArgumentNullException.ThrowIfNull(model);
+        using var lease = model.Usage.EnterShared("ONNX export"); // the weights stay as they are while they are read
         InputShape input = model.Input;
         int h = height ?? input.Height, w = width ?? input.Width;
         bool accepted = input.MinSize is { } min ? h >= min && w >= min : h == input.Height && w == input.Width;

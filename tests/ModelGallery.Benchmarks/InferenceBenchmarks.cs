@@ -13,6 +13,7 @@ public class InferenceBenchmarks : IDisposable
     private Tensor? images;
     private OnnxClassifier? onnx;
     private float[] values = [];
+    private long[] shape = [];
 
     [ParamsSource(nameof(Models))]
     public string Model { get; set; } = string.Empty;
@@ -37,6 +38,7 @@ public class InferenceBenchmarks : IDisposable
         var generator = new Generator(42);
         images = randn([Batch, input.Channels, input.Height, input.Width], generator: generator);
         values = images.data<float>().ToArray();
+        shape = images.shape;
         switch (Engine)
         {
             case Engine.TorchSharp or Engine.TorchSharpChannelsLast or Engine.TorchSharpBFloat16:
@@ -67,7 +69,7 @@ public class InferenceBenchmarks : IDisposable
     {
         if (onnx is not null)
         {
-            onnx.Run(values);
+            onnx.Run(values, shape);
             return;
         }
 

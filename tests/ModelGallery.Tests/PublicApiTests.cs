@@ -17,7 +17,8 @@ public sealed class PublicApiTests
     public void The_public_api_is_the_listed_one()
     {
         string actual = string.Join('\n', Listing(typeof(GalleryModel).Assembly).Concat(Listing(typeof(OnnxExport).Assembly))) + "\n";
-        if (Environment.GetEnvironmentVariable("MODELGALLERY_ACCEPT_API") == "1")
+        // CI never rewrites the listing it is checking against.
+        if (Environment.GetEnvironmentVariable("MODELGALLERY_ACCEPT_API") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
         {
             File.WriteAllText(ListingPath, actual);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModelGallery.Models;
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -115,7 +116,19 @@ public sealed class ModelSummary
     private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth, IReadOnlyList<ModelStage> stages)
     {
         using var lease = (model as GalleryModel)?.Usage.EnterExclusive("a summary");
-        var trace = ForwardTrace.Run(model, inputShape);
+        ForwardTrace trace;
+        try
+        {
+            trace = ForwardTrace.Run(model, inputShape);
+        }
+        catch (Exception e) when (NativeMemory.IsAllocationFailure(e) || e.InnerException is { } inner && NativeMemory.IsAllocationFailure(inner))
+        {
+            double inputBytes = inputShape.Aggregate(4.0, (a, b) => a * b);
+            throw NativeMemory.Failure(
+                $"{model.GetName()} has not enough memory for a summary with input [{string.Join(", ", inputShape)}] ({NativeMemory.Bytes(inputBytes)} for the input alone); use a smaller batch",
+                e.InnerException ?? e);
+        }
+
         IEnumerable<ModelStage> rows = depth == SummaryDepth.Leaves
             ? trace.LeavesInCallOrder.Select(path => new ModelStage(path, [path]))
             : stages;
@@ -179,7 +192,9 @@ public sealed class ModelSummary
             string[] cells =
             [
                 $"{row.Name} ({row.Kind})",
-                g is null ? "-" : string.Join(" x ", g.Kernel),
+                g is not null ? string.Join(" x ", g.Kernel)
+                    : row.Kind == "Linear" ? row.OutputShape[^1].ToString(CultureInfo.InvariantCulture) // the README's rule: units
+                    : "-",
                 g?.Filters is { } f ? f.ToString(CultureInfo.InvariantCulture) : "-",
                 g is null ? "-" : Pair(g.Stride),
                 g is null ? "-" : Pair(g.Padding),

@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,10 +13,19 @@ public static class Layer
     /// <summary>A convolution with bias, as <paramref name="spec"/> states it.</summary>
     /// <param name="inChannels">Channels of the input.</param>
     /// <param name="spec">Filters, kernel, stride and padding.</param>
+    /// <exception cref="InsufficientMemoryException">The weights do not fit in memory.</exception>
     public static Conv2d Conv(long inChannels, ConvSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding);
+        try
+        {
+            return nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding);
+        }
+        catch (Exception e) when (NativeMemory.IsAllocationFailure(e))
+        {
+            double bytes = 4.0 * spec.Filters * ((inChannels * spec.Kernel * spec.Kernel) + 1);
+            throw NativeMemory.Failure($"Cannot allocate a {inChannels:N0} → {spec.Filters:N0} channel {spec.Kernel}×{spec.Kernel} convolution ({NativeMemory.Bytes(bytes)} of float32 weights)", e);
+        }
     }
 
     /// <summary>A max-pooling layer, as <paramref name="spec"/> states it.</summary>
@@ -48,7 +58,19 @@ public static class Layer
     /// <summary>A fully connected layer with bias.</summary>
     /// <param name="inFeatures">Size of each input vector.</param>
     /// <param name="outFeatures">Size of each output vector.</param>
-    public static Linear Dense(long inFeatures, long outFeatures) => nn.Linear(inFeatures, outFeatures);
+    /// <exception cref="InsufficientMemoryException">The weights do not fit in memory.</exception>
+    public static Linear Dense(long inFeatures, long outFeatures)
+    {
+        try
+        {
+            return nn.Linear(inFeatures, outFeatures);
+        }
+        catch (Exception e) when (NativeMemory.IsAllocationFailure(e))
+        {
+            double bytes = 4.0 * outFeatures * (inFeatures + 1);
+            throw NativeMemory.Failure($"Cannot allocate a fully connected layer of {inFeatures:N0} → {outFeatures:N0} features ({NativeMemory.Bytes(bytes)} of float32 weights)", e);
+        }
+    }
 
     /// <summary>Dropout with probability <paramref name="p"/>, checked to lie in [0, 1).</summary>
     /// <param name="p">Probability of zeroing an element during training.</param>

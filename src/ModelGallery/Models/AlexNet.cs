@@ -34,50 +34,57 @@ public sealed class AlexNet : GalleryModel
     public AlexNet(int numClasses = 2, int inChannels = 3, double dropout = 0.5, AlexNetVariant variant = AlexNetVariant.Paper)
         : base(nameof(AlexNet), inChannels, Size(variant), Size(variant), numClasses, variant == AlexNetVariant.Torchvision ? 63 : null)
     {
-        CheckDropout(dropout, nameof(dropout));
-        Variant = variant;
-        List<ModelStage> stages = [];
-        var pool = new PoolSpec(Kernel: 3, Stride: 2);
-        var convolutions = new SequentialStages(nameof(features), stages);
-        if (variant == AlexNetVariant.Paper)
+        try
         {
-            convolutions
-                .Row("conv1", Layer.Conv(inChannels, new ConvSpec(Filters: 96, Kernel: 11, Stride: 4)), Layer.ReLU()) // 55 x 55 x 96
-                .Row("lrn1", Layer.Lrn(PaperLrn))
-                .Row("pool1", Layer.MaxPool(pool))                                                           // 27 x 27 x 96
-                .Row("conv2", Layer.Conv(96, new ConvSpec(Filters: 256, Kernel: 5, Padding: 2)), Layer.ReLU())  // 27 x 27 x 256
-                .Row("lrn2", Layer.Lrn(PaperLrn))
-                .Row("pool2", Layer.MaxPool(pool))                                                           // 13 x 13 x 256
-                .Row("conv3", Layer.Conv(256, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
-                .Row("conv4", Layer.Conv(384, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
-                .Row("conv5", Layer.Conv(384, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
-                .Row("pool5", Layer.MaxPool(pool));                                                          // 6 x 6 x 256
-        }
-        else
-        {
-            convolutions
-                .Row("conv1", Layer.Conv(inChannels, new ConvSpec(Filters: 64, Kernel: 11, Stride: 4, Padding: 2)), Layer.ReLU()) // 55 x 55 x 64
-                .Row("pool1", Layer.MaxPool(pool))                                                           // 27 x 27 x 64
-                .Row("conv2", Layer.Conv(64, new ConvSpec(Filters: 192, Kernel: 5, Padding: 2)), Layer.ReLU())  // 27 x 27 x 192
-                .Row("pool2", Layer.MaxPool(pool))                                                           // 13 x 13 x 192
-                .Row("conv3", Layer.Conv(192, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
-                .Row("conv4", Layer.Conv(384, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
-                .Row("conv5", Layer.Conv(256, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
-                .Row("pool5", Layer.MaxPool(pool));                                                          // 6 x 6 x 256
-            avgpool = nn.AdaptiveAvgPool2d(6); // 6 x 6 x 256 whatever the input size; the identity at 224 x 224
-        }
+            CheckDropout(dropout, nameof(dropout));
+            Variant = variant;
+            List<ModelStage> stages = [];
+            var pool = new PoolSpec(Kernel: 3, Stride: 2);
+            var convolutions = new SequentialStages(nameof(features), stages);
+            if (variant == AlexNetVariant.Paper)
+            {
+                convolutions
+                    .Row("conv1", Layer.Conv(inChannels, new ConvSpec(Filters: 96, Kernel: 11, Stride: 4)), Layer.ReLU()) // 55 x 55 x 96
+                    .Row("lrn1", Layer.Lrn(PaperLrn))
+                    .Row("pool1", Layer.MaxPool(pool))                                                           // 27 x 27 x 96
+                    .Row("conv2", Layer.Conv(96, new ConvSpec(Filters: 256, Kernel: 5, Padding: 2)), Layer.ReLU())  // 27 x 27 x 256
+                    .Row("lrn2", Layer.Lrn(PaperLrn))
+                    .Row("pool2", Layer.MaxPool(pool))                                                           // 13 x 13 x 256
+                    .Row("conv3", Layer.Conv(256, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
+                    .Row("conv4", Layer.Conv(384, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
+                    .Row("conv5", Layer.Conv(384, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
+                    .Row("pool5", Layer.MaxPool(pool));                                                          // 6 x 6 x 256
+            }
+            else
+            {
+                convolutions
+                    .Row("conv1", Layer.Conv(inChannels, new ConvSpec(Filters: 64, Kernel: 11, Stride: 4, Padding: 2)), Layer.ReLU()) // 55 x 55 x 64
+                    .Row("pool1", Layer.MaxPool(pool))                                                           // 27 x 27 x 64
+                    .Row("conv2", Layer.Conv(64, new ConvSpec(Filters: 192, Kernel: 5, Padding: 2)), Layer.ReLU())  // 27 x 27 x 192
+                    .Row("pool2", Layer.MaxPool(pool))                                                           // 13 x 13 x 192
+                    .Row("conv3", Layer.Conv(192, new ConvSpec(Filters: 384, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 384
+                    .Row("conv4", Layer.Conv(384, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
+                    .Row("conv5", Layer.Conv(256, new ConvSpec(Filters: 256, Kernel: 3, Padding: 1)), Layer.ReLU()) // 13 x 13 x 256
+                    .Row("pool5", Layer.MaxPool(pool));                                                          // 6 x 6 x 256
+                avgpool = nn.AdaptiveAvgPool2d(6); // 6 x 6 x 256 whatever the input size; the identity at 224 x 224
+            }
 
-        features = convolutions.Build();
-        classifier = new SequentialStages(nameof(classifier), stages)
-            .Row("dropout6", Layer.Dropout(dropout))
-            .Row("fc6", Layer.Dense(256 * 6 * 6, 4096), Layer.ReLU())
-            .Row("dropout7", Layer.Dropout(dropout))
-            .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
-            .Row("fc8", Layer.Dense(4096, numClasses))
-            .Build();
-        RegisterComponents();
-        Stages = stages;
-        ClassifierModules = ["classifier.6"];
+            features = convolutions.Build();
+            classifier = new SequentialStages(nameof(classifier), stages)
+                .Row("dropout6", Layer.Dropout(dropout))
+                .Row("fc6", Layer.Dense(256 * 6 * 6, 4096), Layer.ReLU())
+                .Row("dropout7", Layer.Dropout(dropout))
+                .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
+                .Row("fc8", Layer.Dense(4096, numClasses))
+                .Build();
+            RegisterComponents();
+            Stages = stages;
+            ClassifierModules = ["classifier.6"];
+        }
+        catch (InsufficientMemoryException e)
+        {
+            throw TooLarge(e);
+        }
     }
 
     /// <summary>Which AlexNet this is.</summary>

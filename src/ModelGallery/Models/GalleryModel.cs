@@ -38,6 +38,13 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     public IReadOnlyList<string> ClassifierModules { get; private protected set; } = [];
 
     /// <summary>
+    /// state_dict prefixes of modules that a weights file for this network may hold although this instance does not
+    /// build them (GoogLeNet's auxiliary classifiers): <c>LoadWeights</c> leaves their keys out and reports them as
+    /// skipped, as torchvision does when it drops the auxiliary heads after loading.
+    /// </summary>
+    internal IReadOnlyList<string> OptionalModules { get; private protected init; } = [];
+
+    /// <summary>
     /// Whether the model runs channels-last (NHWC memory order, see <see cref="UseChannelsLast"/>). The tensors'
     /// shapes and values are the same either way; only the order of their elements in memory differs.
     /// </summary>
@@ -121,11 +128,51 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// The input's rank, channel count or spatial size does not match <see cref="Input"/>, the batch is empty, its dtype
     /// is not the weights' (float32 unless converted), or it is on another device than the model.
     /// </exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is changing the model (loading weights, training, switching modes).</exception>
     public sealed override Tensor forward(Tensor input)
     {
+        using var lease = Usage.EnterShared("forward");
         CheckInput(input);
-        using var scope = NewDisposeScope();
-        return Finished(ForwardRows(Prepared(input))).MoveToOuterDisposeScope();
+        return Run(input);
+    }
+
+    /// <summary>The checked input through the network, in its precision and layout; the caller holds a lease.</summary>
+    private Tensor Run(Tensor input)
+    {
+        try
+        {
+            using var scope = NewDisposeScope();
+            return Finished(ForwardRows(Prepared(input))).MoveToOuterDisposeScope();
+        }
+        catch (Exception e) when (NativeMemory.IsAllocationFailure(e))
+        {
+            throw NativeMemory.Failure($"{GetName()} has not enough memory for a batch of shape [{string.Join(", ", input.shape)}]; use smaller batches", e);
+        }
+    }
+
+    /// <summary>
+    /// Sets training (or, with false, eval) mode, as <c>nn.Module.train</c> does, but only while nothing else runs on the
+    /// model: a mode switch during another thread's inference would change that thread's results.
+    /// </summary>
+    /// <param name="train">True for training mode, false for eval mode.</param>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
+    public override void train(bool train = true)
+    {
+        using var lease = Usage.EnterExclusive(train ? "train()" : "eval()");
+        base.train(train);
+    }
+
+    /// <summary>Disposes the model's tensors; afterwards every operation throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <param name="disposing">True when called from <see cref="IDisposable.Dispose"/>.</param>
+    /// <exception cref="InvalidOperationException">Another thread is using the model.</exception>
+    protected override void Dispose(bool disposing)
+    {
+        if (Usage?.Close() ?? true) // null only when a constructor threw before the usage existed
+        {
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>
@@ -143,11 +190,18 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// <see cref="InvalidOperationException"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">The images do not fit <see cref="Input"/>, contain NaN or infinite values, or the labels are not one per class.</exception>
-    /// <exception cref="InvalidOperationException">Training or a summary is running on the model on another thread.</exception>
+    /// <exception cref="InvalidOperationException">Training, a weights load, a summary or a mode switch is running on the model on another thread.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
     public IReadOnlyList<IReadOnlyList<Prediction>> Predict(Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
     {
-        CheckInput(images);
+        ArgumentNullException.ThrowIfNull(images);
+
+        // Shared in eval mode; exclusive when the mode must be switched. Decided under the usage gate, and no one can
+        // change the mode while any lease is held, so reading it again here gives the same answer.
+        using var lease = Usage.Enter("Predict", wantsExclusive: () => training);
+        bool wasTraining = training;
+        CheckInput(images, nameof(images));
         if (topK < 1 || topK > NumClasses)
         {
             throw new ArgumentOutOfRangeException(nameof(topK), topK, $"{GetName()}: topK must lie in 1 to {NumClasses}; received {topK}.");
@@ -158,8 +212,6 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"{GetName()} has {NumClasses} classes but {labels.Count} labels were given.", nameof(labels));
         }
 
-        bool wasTraining = training;
-        using var lease = wasTraining ? Usage.EnterExclusive("Predict (switching to eval mode)") : Usage.EnterShared("Predict");
         try
         {
             if (wasTraining)
@@ -174,7 +226,7 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"{GetName()}.Predict received images with NaN or infinite values; probabilities would be meaningless.", nameof(images));
             }
 
-            var (values, indices) = call(images).softmax(1).topk(topK, dim: 1);
+            var (values, indices) = Run(images).softmax(1).topk(topK, dim: 1);
             float[] probabilities = values.to(ScalarType.Float32).cpu().data<float>().ToArray();
             long[] classes = indices.cpu().data<long>().ToArray();
             return [.. Enumerable.Range(0, (int)images.shape[0]).Select(image => (IReadOnlyList<Prediction>)[.. Enumerable.Range(0, topK).Select(k =>
@@ -193,10 +245,10 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>.</summary>
-    private protected void CheckInput(Tensor input)
+    internal void CheckInput(Tensor input, string paramName = "input")
     {
-        ArgumentNullException.ThrowIfNull(input);
-        Input.Validate(GetName(), input, nameof(input));
+        ArgumentNullException.ThrowIfNull(input, paramName);
+        Input.Validate(GetName(), input, paramName);
         var reference = parameters().First();
         ScalarType expected = BFloat16 ? ScalarType.Float32 : reference.dtype;
         if (input.dtype != expected)
@@ -205,12 +257,12 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
             throw new ArgumentException(
                 $"{GetName()} expects {expected} input ({whose}) but received {input.dtype} [{string.Join(", ", input.shape)}]. " +
                 "Convert images with .to(ScalarType.Float32), or the model with .to(...) if you mean another precision.",
-                nameof(input));
+                paramName);
         }
 
         if (input.device_type != reference.device_type || input.device_index != reference.device_index)
         {
-            throw new ArgumentException($"{GetName()} is on {reference.device} but the input is on {input.device}; move one of them with .to(device).", nameof(input));
+            throw new ArgumentException($"{GetName()} is on {reference.device} but the input is on {input.device}; move one of them with .to(device).", paramName);
         }
     }
 
@@ -242,6 +294,13 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         copy.copy_(tensor);
         return copy;
     }
+
+    /// <summary>
+    /// The exception a constructor throws when its layers do not fit in memory (a huge class or channel count): it
+    /// names the model and the counts, then the layer that failed.
+    /// </summary>
+    private protected InsufficientMemoryException TooLarge(InsufficientMemoryException e) =>
+        new($"{GetName()} with {NumClasses:N0} classes and {Input.Channels:N0} input channels does not fit in memory. {e.Message}", e);
 
     /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>
     private protected abstract Tensor ForwardRows(Tensor input);

@@ -93,46 +93,54 @@ public sealed class GoogLeNet : GalleryModel
     public GoogLeNet(int numClasses = 2, int inChannels = 3, double? dropout = null, GoogLeNetVariant variant = GoogLeNetVariant.Paper, bool auxClassifiers = false, bool transformInput = false)
         : base(nameof(GoogLeNet), inChannels, 224, 224, numClasses, variant == GoogLeNetVariant.Torchvision ? 15 : null)
     {
-        double rate = dropout ?? (variant == GoogLeNetVariant.Paper ? 0.4 : 0.2);
-        CheckDropout(rate, nameof(dropout));
-        if (transformInput && (variant != GoogLeNetVariant.Torchvision || inChannels != 3))
+        try
         {
-            throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
+            double rate = dropout ?? (variant == GoogLeNetVariant.Paper ? 0.4 : 0.2);
+            CheckDropout(rate, nameof(dropout));
+            if (transformInput && (variant != GoogLeNetVariant.Torchvision || inChannels != 3))
+            {
+                throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
+            }
+
+            Variant = variant;
+            TransformInput = transformInput;
+            bool paper = variant == GoogLeNetVariant.Paper;
+            var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
+            int branch3 = paper ? 5 : 3;
+            InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3);
+
+            conv1 = style.Create(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
+            maxpool1 = Layer.MaxPool(StridedPool);
+            lrn1 = paper ? Layer.Lrn(PaperLrn) : null;
+            conv2 = style.Create(64, new ConvSpec(Filters: 64, Kernel: 1));
+            conv3 = style.Create(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1));
+            lrn2 = paper ? Layer.Lrn(PaperLrn) : null;
+            maxpool2 = Layer.MaxPool(StridedPool);
+            inception3a = Inception(192, Inception3a);
+            inception3b = Inception(Inception3a.OutChannels, Inception3b);
+            maxpool3 = Layer.MaxPool(StridedPool);
+            inception4a = Inception(Inception3b.OutChannels, Inception4a);
+            aux1 = auxClassifiers ? new InceptionAux(Inception4a.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+            inception4b = Inception(Inception4a.OutChannels, Inception4b);
+            inception4c = Inception(Inception4b.OutChannels, Inception4c);
+            inception4d = Inception(Inception4c.OutChannels, Inception4d);
+            aux2 = auxClassifiers ? new InceptionAux(Inception4d.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+            inception4e = Inception(Inception4d.OutChannels, Inception4e);
+            maxpool4 = Layer.MaxPool(paper ? StridedPool : new PoolSpec(Kernel: 2, Stride: 2, CeilMode: true));
+            inception5a = Inception(Inception4e.OutChannels, Inception5a);
+            inception5b = Inception(Inception5a.OutChannels, Inception5b);
+            avgpool = paper ? Layer.AvgPool(new PoolSpec(Kernel: 7, Stride: 1)) : nn.AdaptiveAvgPool2d(1);
+            this.dropout = Layer.Dropout(rate);
+            fc = Layer.Dense(Inception5b.OutChannels, numClasses);
+            RegisterComponents();
+            Stages = [.. named_children().Where(child => child.module is not InceptionAux).Select(child => new ModelStage(child.name, [child.name]))];
+            ClassifierModules = auxClassifiers ? ["fc", "aux1.fc2", "aux2.fc2"] : ["fc"];
+            OptionalModules = auxClassifiers ? [] : ["aux1", "aux2"]; // torchvision's files hold them: it builds them to load, then drops them
         }
-
-        Variant = variant;
-        TransformInput = transformInput;
-        bool paper = variant == GoogLeNetVariant.Paper;
-        var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
-        int branch3 = paper ? 5 : 3;
-        InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3);
-
-        conv1 = style.Create(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
-        maxpool1 = Layer.MaxPool(StridedPool);
-        lrn1 = paper ? Layer.Lrn(PaperLrn) : null;
-        conv2 = style.Create(64, new ConvSpec(Filters: 64, Kernel: 1));
-        conv3 = style.Create(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1));
-        lrn2 = paper ? Layer.Lrn(PaperLrn) : null;
-        maxpool2 = Layer.MaxPool(StridedPool);
-        inception3a = Inception(192, Inception3a);
-        inception3b = Inception(Inception3a.OutChannels, Inception3b);
-        maxpool3 = Layer.MaxPool(StridedPool);
-        inception4a = Inception(Inception3b.OutChannels, Inception4a);
-        aux1 = auxClassifiers ? new InceptionAux(Inception4a.OutChannels, numClasses, style, adaptivePool: !paper) : null;
-        inception4b = Inception(Inception4a.OutChannels, Inception4b);
-        inception4c = Inception(Inception4b.OutChannels, Inception4c);
-        inception4d = Inception(Inception4c.OutChannels, Inception4d);
-        aux2 = auxClassifiers ? new InceptionAux(Inception4d.OutChannels, numClasses, style, adaptivePool: !paper) : null;
-        inception4e = Inception(Inception4d.OutChannels, Inception4e);
-        maxpool4 = Layer.MaxPool(paper ? StridedPool : new PoolSpec(Kernel: 2, Stride: 2, CeilMode: true));
-        inception5a = Inception(Inception4e.OutChannels, Inception5a);
-        inception5b = Inception(Inception5a.OutChannels, Inception5b);
-        avgpool = paper ? Layer.AvgPool(new PoolSpec(Kernel: 7, Stride: 1)) : nn.AdaptiveAvgPool2d(1);
-        this.dropout = Layer.Dropout(rate);
-        fc = Layer.Dense(Inception5b.OutChannels, numClasses);
-        RegisterComponents();
-        Stages = [.. named_children().Where(child => child.module is not InceptionAux).Select(child => new ModelStage(child.name, [child.name]))];
-        ClassifierModules = auxClassifiers ? ["fc", "aux1.fc2", "aux2.fc2"] : ["fc"];
+        catch (InsufficientMemoryException e)
+        {
+            throw TooLarge(e);
+        }
     }
 
     /// <summary>Which GoogLeNet this is.</summary>
@@ -152,6 +160,7 @@ public sealed class GoogLeNet : GalleryModel
     /// <exception cref="ArgumentException">The input does not fit <see cref="GalleryModel.Input"/>.</exception>
     public GoogLeNetOutputs ForwardWithAux(Tensor input)
     {
+        using var lease = Usage.EnterShared(nameof(ForwardWithAux));
         CheckInput(input);
         using var scope = NewDisposeScope();
         var (logits, first, second) = Run(Prepared(input), withAux: training && HasAuxClassifiers);

@@ -18,9 +18,11 @@ public sealed record InputShape(int Channels, int Height, int Width, int? MinSiz
         MinSize is { } min ? $"N×{Channels}×H×W with H, W ≥ {min} (table: {Height}×{Width})" : $"N×{Channels}×{Height}×{Width}";
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the model, this shape and the received one if <paramref name="input"/> does not fit.</summary>
-    internal void Validate(string model, Tensor input, string paramName)
+    internal void Validate(string model, Tensor input, string paramName) => Validate(model, input.shape, paramName);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the model, this shape and <paramref name="shape"/> if it does not fit.</summary>
+    internal void Validate(string model, long[] shape, string paramName)
     {
-        long[] shape = input.shape;
         string problem =
             shape.Length != 4 ? $"a tensor of rank {shape.Length} instead of 4"
             : shape[0] == 0 ? "an empty batch"

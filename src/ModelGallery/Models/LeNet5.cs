@@ -33,16 +33,23 @@ public sealed class LeNet5 : GalleryModel
     public LeNet5(int numClasses = 10, int inChannels = 3)
         : base(nameof(LeNet5), inChannels, 32, 32, numClasses)
     {
-        conv1 = Layer.Conv(inChannels, new ConvSpec(Filters: 6, Kernel: 5));
-        pool1 = PoolSigmoid();
-        conv2 = Layer.Conv(6, new ConvSpec(Filters: 16, Kernel: 5));
-        pool2 = PoolSigmoid();
-        fc1 = Layer.Dense(16 * 5 * 5, 120);
-        fc2 = Layer.Dense(120, 84);
-        fc3 = Layer.Dense(84, numClasses);
-        RegisterComponents();
-        Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
-        ClassifierModules = [nameof(fc3)];
+        try
+        {
+            conv1 = Layer.Conv(inChannels, new ConvSpec(Filters: 6, Kernel: 5));
+            pool1 = PoolSigmoid();
+            conv2 = Layer.Conv(6, new ConvSpec(Filters: 16, Kernel: 5));
+            pool2 = PoolSigmoid();
+            fc1 = Layer.Dense(16 * 5 * 5, 120);
+            fc2 = Layer.Dense(120, 84);
+            fc3 = Layer.Dense(84, numClasses);
+            RegisterComponents();
+            Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
+            ClassifierModules = [nameof(fc3)];
+        }
+        catch (InsufficientMemoryException e)
+        {
+            throw TooLarge(e);
+        }
     }
 
     private protected override Tensor ForwardRows(Tensor input)

@@ -39,34 +39,41 @@ public sealed class Vgg16 : GalleryModel
     public Vgg16(int numClasses = 2, int inChannels = 3, double dropout = 0.5)
         : base(nameof(Vgg16), inChannels, 224, 224, numClasses, minSize: 32)
     {
-        CheckDropout(dropout, nameof(dropout));
-        List<ModelStage> stages = [];
-        var convolutions = new SequentialStages(nameof(features), stages);
-        long channels = inChannels;
-        for (int stage = 1; stage <= Configuration.Count; stage++)
+        try
         {
-            VggStage config = Configuration[stage - 1];
-            for (int conv = 1; conv <= config.Convs; conv++)
+            CheckDropout(dropout, nameof(dropout));
+            List<ModelStage> stages = [];
+            var convolutions = new SequentialStages(nameof(features), stages);
+            long channels = inChannels;
+            for (int stage = 1; stage <= Configuration.Count; stage++)
             {
-                convolutions.Row($"conv{stage}_{conv}", Layer.Conv(channels, new ConvSpec(config.Filters, Kernel: 3, Padding: 1)), Layer.ReLU());
-                channels = config.Filters;
+                VggStage config = Configuration[stage - 1];
+                for (int conv = 1; conv <= config.Convs; conv++)
+                {
+                    convolutions.Row($"conv{stage}_{conv}", Layer.Conv(channels, new ConvSpec(config.Filters, Kernel: 3, Padding: 1)), Layer.ReLU());
+                    channels = config.Filters;
+                }
+
+                convolutions.Row($"pool{stage}", Layer.MaxPool(new PoolSpec(Kernel: 2, Stride: 2)));
             }
 
-            convolutions.Row($"pool{stage}", Layer.MaxPool(new PoolSpec(Kernel: 2, Stride: 2)));
+            features = convolutions.Build(); // 224 -> 112 -> 56 -> 28 -> 14 -> 7
+            avgpool = nn.AdaptiveAvgPool2d(7);
+            classifier = new SequentialStages(nameof(classifier), stages)
+                .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), Layer.ReLU())
+                .Row("dropout6", Layer.Dropout(dropout))
+                .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
+                .Row("dropout7", Layer.Dropout(dropout))
+                .Row("fc8", Layer.Dense(4096, numClasses))
+                .Build();
+            RegisterComponents();
+            Stages = stages;
+            ClassifierModules = ["classifier.6"];
         }
-
-        features = convolutions.Build(); // 224 -> 112 -> 56 -> 28 -> 14 -> 7
-        avgpool = nn.AdaptiveAvgPool2d(7);
-        classifier = new SequentialStages(nameof(classifier), stages)
-            .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), Layer.ReLU())
-            .Row("dropout6", Layer.Dropout(dropout))
-            .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
-            .Row("dropout7", Layer.Dropout(dropout))
-            .Row("fc8", Layer.Dense(4096, numClasses))
-            .Build();
-        RegisterComponents();
-        Stages = stages;
-        ClassifierModules = ["classifier.6"];
+        catch (InsufficientMemoryException e)
+        {
+            throw TooLarge(e);
+        }
     }
 
     private protected override Tensor ForwardRows(Tensor input)

@@ -26,8 +26,18 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs, "options.Epochs");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, "options.BatchSize");
+        if (!double.IsFinite(options.LearningRate) || options.LearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException("options.LearningRate", options.LearningRate, $"The learning rate must be a finite number above 0; received {options.LearningRate}.");
+        }
+
+        using (model.Usage.EnterShared("creating a trainer"))
+        {
+            // nothing to do inside: entering refuses a disposed model before its (then empty) parameters are taken
+        }
+
         this.model = model;
         this.options = options;
         optimizer = optim.Adam(model.parameters(), lr: options.LearningRate);
@@ -41,6 +51,9 @@ public sealed class Trainer : IDisposable
     /// <param name="testInputs">Preprocessed test images, or null.</param>
     /// <param name="testLabels">Their labels, or null.</param>
     /// <param name="progress">Told (batches done, batches in all) after every step.</param>
+    /// <exception cref="ArgumentException">The images do not fit the model, or the labels are not one int64 class index in 0 to classes − 1 per image.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite; the model keeps the last finite weights.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public EpochResult RunEpoch(Tensor inputs, Tensor labels, Tensor? testInputs = null, Tensor? testLabels = null, IProgress<(int Done, int Total)>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -53,6 +66,7 @@ public sealed class Trainer : IDisposable
     private (double Loss, double Accuracy, long Count, TimeSpan Elapsed) Train(Tensor inputs, Tensor labels, IProgress<(int Done, int Total)>? progress)
     {
         using var lease = model.Usage.EnterExclusive("training");
+        CheckData(model, inputs, labels, nameof(inputs), nameof(labels));
         epoch++;
         if (options.CosineSchedule)
         {
@@ -87,8 +101,15 @@ public sealed class Trainer : IDisposable
             var logits = model.call(x);
             var loss = nn.functional.cross_entropy(logits, y);
             loss.backward();
+            float value = loss.item<float>();
+            if (!float.IsFinite(value) || !GradientsFinite())
+            {
+                optimizer.zero_grad();
+                throw new TrainingDivergedException(model.GetName(), epoch, batch + 1, value);
+            }
+
             optimizer.step();
-            lossSum += loss.item<float>() * x.shape[0];
+            lossSum += value * x.shape[0];
             correct += logits.argmax(1).eq(y).sum().item<long>();
             progress?.Report((batch + 1, batches));
         }
@@ -102,18 +123,25 @@ public sealed class Trainer : IDisposable
     /// <param name="inputs">Preprocessed images.</param>
     /// <param name="labels">Their labels.</param>
     /// <param name="batchSize">Images per forward pass.</param>
+    /// <exception cref="ArgumentException">The set is empty, the images do not fit the model, or the labels are not one class index per image.</exception>
     public static double Evaluate(GalleryModel model, Tensor inputs, Tensor labels, int batchSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        using var lease = model.Usage.Enter("evaluation", wantsExclusive: () => model.training);
         bool wasTraining = model.training;
-        using var lease = wasTraining ? model.Usage.EnterExclusive("evaluation (switching to eval mode)") : model.Usage.EnterShared("evaluation");
+        CheckData(model, inputs, labels, nameof(inputs), nameof(labels));
         long count = inputs.shape[0];
         long correct = 0;
         try
         {
-            model.eval();
+            if (wasTraining)
+            {
+                model.eval();
+            }
+
             using var inference = inference_mode();
             for (long start = 0; start < count; start += batchSize)
             {
@@ -124,10 +152,41 @@ public sealed class Trainer : IDisposable
         }
         finally
         {
-            model.train(wasTraining);
+            if (wasTraining)
+            {
+                model.train();
+            }
         }
 
         return (double)correct / count;
+    }
+
+    /// <summary>Checks images against the model's input and labels against the images and the class count.</summary>
+    private static void CheckData(GalleryModel model, Tensor inputs, Tensor labels, string inputsName, string labelsName)
+    {
+        model.CheckInput(inputs, inputsName);
+        if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != inputs.shape[0])
+        {
+            throw new ArgumentException(
+                $"{model.GetName()} needs one int64 class index per image: {inputs.shape[0]} labels of shape [{inputs.shape[0]}], " +
+                $"but received {labels.dtype} [{string.Join(", ", labels.shape)}].", labelsName);
+        }
+
+        using var scope = NewDisposeScope();
+        long low = labels.min().item<long>(), high = labels.max().item<long>();
+        if (low < 0 || high >= model.NumClasses)
+        {
+            throw new ArgumentException(
+                $"{model.GetName()} has {model.NumClasses} classes, so labels must lie in 0 to {model.NumClasses - 1}; received labels from {low} to {high}.", labelsName);
+        }
+    }
+
+    /// <summary>Whether every gradient is finite, with one synchronisation for all of them.</summary>
+    private bool GradientsFinite()
+    {
+        using var scope = NewDisposeScope();
+        var finite = model.parameters().Select(p => p.grad).OfType<Tensor>().Select(g => g.isfinite().all()).ToList();
+        return finite.Count == 0 || stack(finite).all().item<bool>();
     }
 
     /// <inheritdoc/>

@@ -21,4 +21,11 @@ public sealed record LoadReport(
         Missing.Select(key => $"missing: '{key}' is in the model but not in the file")
             .Concat(Unexpected.Select(key => $"unexpected: '{key}' is in the file but not in the model"))
             .Concat(Mismatched.Select(m => $"mismatch: '{m.Key}' is {m.Expected} in the model but {m.Found} in the file"));
+
+    /// <summary>A readable summary: the counts, then every problem.</summary>
+    public override string ToString() =>
+        string.Join(Environment.NewLine, [
+            $"{Loaded.Count} loaded, {Skipped.Count} skipped, {Missing.Count} missing, {Unexpected.Count} unexpected, {Mismatched.Count} mismatched",
+            .. Skipped.Select(key => $"skipped: '{key}'"),
+            .. Problems]);
 }

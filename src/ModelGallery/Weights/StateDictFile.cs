@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Collections;
+using System.Globalization;
+using System.Reflection;
 using System.IO.Compression;
 using System.Text.Json;
+using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
@@ -41,7 +44,7 @@ internal static class StateDictFile
     {
         try
         {
-            return format == WeightsFormat.SafeTensors ? ReadSafeTensors(path, stream) : ReadPyTorch(path, stream);
+            return format == WeightsFormat.SafeTensors ? ReadSafeTensors(path, stream) : TorchSaveFile.Read(path, stream);
         }
         catch (Exception e) when (e is not WeightsFileException and not OutOfMemoryException)
         {
@@ -108,9 +111,20 @@ internal static class StateDictFile
                 throw new WeightsFileException(path, "its header is not a JSON object.");
             }
 
-            foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Name != "__metadata__"))
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in document.RootElement.EnumerateObject())
             {
                 string name = entry.Name;
+                if (!seen.Add(name))
+                {
+                    throw new WeightsFileException(path, $"its header names '{name}' twice; which of the two tensors is meant is undefined.");
+                }
+
+                if (name == "__metadata__")
+                {
+                    continue;
+                }
+
                 if (!entry.Value.TryGetProperty("dtype", out var dtype) || dtype.GetString() is not { } dtypeName || !SafeTensorsDtypeSizes.TryGetValue(dtypeName, out int size))
                 {
                     throw new WeightsFileException(path, $"tensor '{name}' has an unsupported or missing dtype ({(entry.Value.TryGetProperty("dtype", out var d) ? d.ToString() : "none")}); supported: {string.Join(", ", SafeTensorsDtypeSizes.Keys)}.");
@@ -134,49 +148,5 @@ internal static class StateDictFile
                 }
             }
         }
-    }
-
-    private static Dictionary<string, Tensor> ReadPyTorch(string path, Stream stream)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        if (stream.Length < 4 || stream.Read(magic) != 4 || magic[0] != (byte)'P' || magic[1] != (byte)'K' || magic[2] != 3 || magic[3] != 4)
-        {
-            throw new WeightsFileException(path, $"a torch.save file is a zip archive starting with 'PK\\x03\\x04', but this one starts with {Convert.ToHexString(magic)} (a legacy pre-1.6 pickle, or not a checkpoint).");
-        }
-
-        stream.Position = 0;
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
-        {
-            if (!zip.Entries.Any(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl"))
-            {
-                throw new WeightsFileException(path, "the zip archive has no data.pkl, so it is not a torch.save checkpoint.");
-            }
-
-            long total = zip.Entries.Sum(e => e.Length);
-            if (total > stream.Length * 64)
-            {
-                throw new WeightsFileException(path, $"its entries claim {total:N0} bytes uncompressed from a {stream.Length:N0}-byte file (corrupt or hostile).");
-            }
-        }
-
-        stream.Position = 0;
-        Hashtable table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: false);
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in table)
-        {
-            if (entry.Key is not string key || entry.Value is not Tensor tensor)
-            {
-                foreach (var loaded in table.Values.OfType<Tensor>())
-                {
-                    loaded.Dispose();
-                }
-
-                throw new WeightsFileException(path, $"entry '{entry.Key}' is a {entry.Value?.GetType().Name ?? "null"}, not a tensor: only plain state_dicts of tensors are read.");
-            }
-
-            result.Add(key, tensor);
-        }
-
-        return result;
     }
 }

@@ -1,3 +1,4 @@
+using ModelGallery.IO;
 using ModelGallery.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,34 +15,22 @@ public static class WeightsExtensions
     /// <param name="module">The module.</param>
     /// <param name="path">The file; its extension picks the format unless <paramref name="format"/> is given.</param>
     /// <param name="format">The format, or null to take it from the extension (.safetensors, .pt, .pth, .bin).</param>
+    /// <exception cref="IOException">The path exists and is not a regular file (a folder, device, pipe or socket), or cannot be written.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is changing the model (loading weights, training).</exception>
     public static void SaveWeights(this nn.Module module, string path, WeightsFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrEmpty(path);
         var chosen = format ?? StateDictFile.FormatOf(path);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+
+        // One consistent snapshot: a gallery model cannot be changed while its weights are read.
+        using var lease = (module as GalleryModel)?.Usage.EnterShared(nameof(SaveWeights));
         using var scope = NewDisposeScope();
         var stateDict = module.state_dict().ToDictionary(
             entry => entry.Key,
             entry => entry.Value.device_type == DeviceType.CPU && entry.Value.is_contiguous() ? entry.Value : entry.Value.cpu().contiguous());
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                StateDictFile.Write(stream, stateDict, chosen);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.Write(path, stream => StateDictFile.Write(stream, stateDict, chosen));
     }
 
     /// <summary>
@@ -55,15 +44,27 @@ public static class WeightsExtensions
     /// <param name="options">Strictness and what to skip; null for <see cref="LoadOptions.Default"/>.</param>
     /// <param name="format">The format, or null to take it from the extension.</param>
     /// <returns>What was loaded, skipped, missing, unexpected or mismatched.</returns>
-    /// <exception cref="WeightsFileException">The file is not a valid file of its format.</exception>
+    /// <remarks>
+    /// Keys of modules that a file may hold but this model does not build (GoogLeNet's auxiliary classifiers, when it
+    /// is built without them, as torchvision does) are left out and listed as skipped; everything else stays strict.
+    /// </remarks>
+    /// <exception cref="WeightsFileException">The file is not a valid file of its format, or the path is a directory.</exception>
     /// <exception cref="WeightsMismatchException">A strict load found keys that do not match.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another operation (inference, training, a summary) is running on the model.</exception>
     public static LoadReport LoadWeights(this nn.Module module, string path, LoadOptions? options = null, WeightsFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new WeightsFileException(path, "it is a directory; name a .safetensors, .pt, .pth or .bin file in it.");
+        }
+
+        var chosen = format ?? StateDictFile.FormatOf(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return module.LoadWeights(stream, path, format ?? StateDictFile.FormatOf(path), options);
+        return module.LoadWeights(stream, path, chosen, options);
     }
 
     /// <summary>Loads weights from a seekable stream; see <see cref="LoadWeights(nn.Module, string, LoadOptions?, WeightsFormat?)"/>.</summary>
@@ -77,18 +78,24 @@ public static class WeightsExtensions
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(stream);
         options ??= LoadOptions.Default;
+        var gallery = module as GalleryModel;
         string[] skip = [.. options.SkipModules, .. options.SkipClassifier ? ClassifierOf(module) : []];
-        bool Skipped(string key) => skip.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
+        string[] optional = [.. gallery?.OptionalModules ?? []];
+        bool Under(string key, string[] prefixes) => prefixes.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
-        var file = StateDictFile.Read(stream, name, format);
+        var file = StateDictFile.Read(stream, name, format); // read before the model is taken: a slow read blocks no one
+
+        // Changing the weights needs the model to itself: no inference may see half of one set and half of another.
+        using var lease = gallery?.Usage.EnterExclusive(nameof(LoadWeights));
         var target = module.state_dict();
+        bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
         var report = new LoadReport(
             Loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
-            Skipped: [.. target.Keys.Concat(file.Keys).Where(Skipped).Distinct()],
-            Missing: [.. target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))],
-            Unexpected: [.. file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))],
-            Mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t))
+            Skipped: Sorted(target.Keys.Concat(file.Keys).Where(Skipped).Distinct()),
+            Missing: Sorted(target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))),
+            Unexpected: Sorted(file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))),
+            Mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
                 .Select(k => new KeyMismatch(k, Describe(target[k]), Describe(file[k])))]);
         if (options.Strict && !report.IsComplete)
         {
@@ -105,6 +112,8 @@ public static class WeightsExtensions
 
         return report;
     }
+
+    private static string[] Sorted(IEnumerable<string> keys) => [.. keys.Order(StringComparer.Ordinal)];
 
     private static IEnumerable<string> ClassifierOf(nn.Module module) => module is GalleryModel gallery
         ? gallery.ClassifierModules

@@ -21,7 +21,7 @@ public sealed class ExportCommandTests : TempFolder
         using var scope = NewDisposeScope();
         var images = randn(3, 3, 32, 32);
         using var classifier = new OnnxClassifier(onnx);
-        OnnxRuntimeCheck.MaxDifference(classifier.Run(images.data<float>().ToArray()), OnnxRuntimeCheck.TorchLogits(model, images))
+        OnnxRuntimeCheck.MaxDifference(classifier.Run(images.data<float>().ToArray(), images.shape), OnnxRuntimeCheck.TorchLogits(model, images))
             .Should().BeLessThan(OnnxRuntimeCheck.Tolerance, "the file carries the weights that were loaded");
     }
 

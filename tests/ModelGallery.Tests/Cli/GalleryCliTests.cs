@@ -175,16 +175,25 @@ public sealed class GalleryCliTrainPredictTests : TempFolder
     {
         var (exit, output) = CliRunner.Run("predict", "--index", "10000");
 
-        exit.Should().Be(2);
-        output.Should().Contain("0 to 9999");
+        exit.Should().Be(1, "an index past the test set is a bad argument value");
+        output.Should().Contain("--index must lie in 0 to 9999; received 10000");
     }
 }
 
 internal static class CliRunner
 {
+    /// <summary>Runs the CLI in this process; the output is standard output followed by standard error.</summary>
     public static (int Exit, string Output) Run(params string[] args)
     {
+        var (exit, output, error) = RunSplit(args);
+        return (exit, output + error);
+    }
+
+    /// <summary>Runs the CLI in this process, keeping standard output and standard error apart.</summary>
+    public static (int Exit, string Output, string Error) RunSplit(params string[] args)
+    {
         var writer = new StringWriter();
+        var error = new StringWriter();
         var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
         {
             Out = new Spectre.Console.AnsiConsoleOutput(writer),
@@ -193,7 +202,7 @@ internal static class CliRunner
             Interactive = Spectre.Console.InteractionSupport.No,
         });
         console.Profile.Width = 240;
-        int exit = ModelGallery.Cli.GalleryCli.Run(args, console);
-        return (exit, writer.ToString());
+        int exit = ModelGallery.Cli.GalleryCli.Run(args, console, error);
+        return (exit, writer.ToString(), error.ToString());
     }
 }

@@ -210,6 +210,37 @@ def write_hostile_checkpoint(path):
         archive.writestr("hostile/version", "3\n")
 
 
+def write_layout_cases(lenet):
+    """The same LeNet-5 weights as lenet5.pt, laid out as PyTorch users' files often are: channels-last convolution
+    weights (non-contiguous), and every tensor a view into one shared storage at an offset, the 2-D ones transposed."""
+    torch.save(_channels_last(lenet).state_dict(), os.path.join(HERE, "lenet5-channels-last.pt"))
+    state = lenet.state_dict()
+    flat = torch.zeros(sum(t.numel() for t in state.values()) + 7 * len(state))
+    shared, offset = {}, 3
+    for key, value in state.items():
+        n = value.numel()
+        if value.dim() == 2:  # stored transposed: a non-contiguous view
+            view = flat[offset:offset + n].view(value.shape[1], value.shape[0]).t()
+        else:
+            view = flat[offset:offset + n].view(value.shape)
+        view.copy_(value)
+        shared[key] = view
+        offset += n + 7
+    torch.save(shared, os.path.join(HERE, "lenet5-shared-storage.pt"))
+    for name in ("lenet5-channels-last.pt", "lenet5-shared-storage.pt"):  # PyTorch itself loads both, strictly
+        check = LeNet5()
+        check.load_state_dict(torch.load(os.path.join(HERE, name)), strict=True)
+        assert all(torch.equal(check.state_dict()[k], v) for k, v in state.items()), name
+
+
+def _channels_last(lenet):
+    copy = LeNet5()
+    copy.load_state_dict(lenet.state_dict())
+    copy = copy.to(memory_format=torch.channels_last)
+    assert not copy.conv1.weight.is_contiguous()
+    return copy
+
+
 def main():
     torch.set_num_threads(2)
     cases = {}
@@ -224,6 +255,7 @@ def main():
     x = torch.randn(4, 3, 32, 32)
     with torch.no_grad():
         cases["lenet5"] = {"input": x, "logits": lenet(x)}
+    write_layout_cases(lenet)  # after the input is drawn: it builds models, which draws random numbers
 
     # The big models: formula weights and input, computed in float64. Deep ReLU networks with these structured
     # weights are ill-conditioned in float32 (VGG-16: PyTorch's own float32 and float64 logits differ by 6.6e-4

@@ -180,6 +180,10 @@ public sealed class ModelSummaryTests
         table.Header.Should().Equal("Layer", "Kernel Size", "Number of Filter", "Stride", "Padding", "Activation Function", "Output Size", "Parameters", "MACs");
         table.Rows.Select(r => r[6]).Should().Equal(readme.Rows.Skip(1).Select(r => r[readme.Column("Output Size")]));
         table.Rows.Select(r => r[5]).Should().Equal(readme.Rows.Skip(1).Select(r => r[readme.Column("Activation Function")] == "softmax" ? "-" : r[readme.Column("Activation Function")]));
+        var linear = table.Rows.Zip(readme.Rows.Skip(1)).Where(pair => pair.First[0].EndsWith("(Linear)", StringComparison.Ordinal)).ToList();
+        linear.Should().NotBeEmpty();
+        int kernel = readme.Header.ToList().FindIndex(header => header.StartsWith("Kernel Size", StringComparison.Ordinal));
+        linear.Should().AllSatisfy(pair => pair.First[1].Should().Be(pair.Second[kernel].Split(' ')[0], "a fully connected row's Kernel Size is its number of units, as the README says"));
     }
 
     [Fact]

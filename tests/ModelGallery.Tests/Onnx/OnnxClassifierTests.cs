@@ -17,7 +17,7 @@ public sealed class OnnxClassifierTests : TempFolder
         var expected = model.Predict(images, topK: 3, labels);
 
         using var onnx = new OnnxClassifier(model.ToOnnx(), threads: 1);
-        var actual = onnx.Predict(images.data<float>().ToArray(), topK: 3, labels);
+        var actual = onnx.Predict(images.data<float>().ToArray(), images.shape, topK: 3, labels);
 
         actual.Should().HaveCount(4);
         for (int image = 0; image < 4; image++)
@@ -35,13 +35,26 @@ public sealed class OnnxClassifierTests : TempFolder
         using var onnx = new OnnxClassifier(model.ToOnnx());
 
         onnx.Input.Should().Be(new InputShape(3, 32, 32));
-        FluentActions.Invoking(() => onnx.Run(new float[3072 + 5])).Should().Throw<ArgumentException>().WithMessage("*N×3×32×32*3072 values each*3077*");
-        FluentActions.Invoking(() => onnx.Run([])).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => onnx.Run(new float[3072 + 5], [1, 3, 32, 32])).Should().Throw<ArgumentException>().WithMessage("*[1, 3, 32, 32] has 3,072 values, but 3,077 were given*");
+        FluentActions.Invoking(() => onnx.Run([], [0, 3, 32, 32])).Should().Throw<ArgumentException>().WithMessage("*empty batch*");
         float[] nan = new float[3072];
         nan[17] = float.NaN;
-        FluentActions.Invoking(() => onnx.Predict(nan)).Should().Throw<ArgumentException>().WithMessage("*NaN*");
-        FluentActions.Invoking(() => onnx.Predict(new float[3072], topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => onnx.Predict(new float[3072], labels: ["a"])).Should().Throw<ArgumentException>().WithMessage("*10 classes but 1 labels*");
+        FluentActions.Invoking(() => onnx.Predict(nan, [1, 3, 32, 32])).Should().Throw<ArgumentException>().WithMessage("*NaN*");
+        FluentActions.Invoking(() => onnx.Predict(new float[3072], [1, 3, 32, 32], topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => onnx.Predict(new float[3072], [1, 3, 32, 32], labels: ["a"])).Should().Throw<ArgumentException>().WithMessage("*10 classes but 1 labels*");
+    }
+
+    [Fact]
+    public void One_image_of_another_size_is_refused_not_read_as_several()
+    {
+        using var model = new LeNet5();
+        using var onnx = new OnnxClassifier(model.ToOnnx());
+        float[] image = new float[3 * 64 * 64]; // one 64×64 image holds as many values as four 32×32 ones
+
+        FluentActions.Invoking(() => onnx.Predict(image, [1, 3, 64, 64])).Should().Throw<ArgumentException>()
+            .WithMessage("*expects input of shape N×3×32×32*received [1, 3, 64, 64]: 64×64 pixels instead of 32×32*");
+        FluentActions.Invoking(() => onnx.Predict(image, [1, 3, 32, 32])).Should().Throw<ArgumentException>()
+            .WithMessage("*[1, 3, 32, 32] has 3,072 values, but 12,288 were given*");
     }
 
     [Fact]

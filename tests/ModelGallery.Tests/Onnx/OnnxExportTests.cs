@@ -37,7 +37,7 @@ public sealed class OnnxExportTests : TempFolder
             var images = randn([n, model.Input.Channels, model.Input.Height, model.Input.Width], generator: generator);
             float[] expected = OnnxRuntimeCheck.TorchLogits(model, images);
 
-            float[] actual = onnx.Run(images.data<float>().ToArray());
+            float[] actual = onnx.Run(images.data<float>().ToArray(), images.shape);
 
             OnnxRuntimeCheck.MaxDifference(actual, expected).Should().BeLessThan(OnnxRuntimeCheck.Tolerance, $"{name} at batch {n}");
         }
@@ -56,7 +56,7 @@ public sealed class OnnxExportTests : TempFolder
         byte[] bytes = model.ToOnnx();
         using var onnx = new OnnxClassifier(bytes);
 
-        OnnxRuntimeCheck.MaxDifference(onnx.Run(images.data<float>().ToArray()), OnnxRuntimeCheck.TorchLogits(model, images))
+        OnnxRuntimeCheck.MaxDifference(onnx.Run(images.data<float>().ToArray(), images.shape), OnnxRuntimeCheck.TorchLogits(model, images))
             .Should().BeLessThan(OnnxRuntimeCheck.Tolerance);
         ModelProto.Parser.ParseFrom(bytes).Graph.Node.Should().NotContain(node => node.Name.StartsWith("aux", StringComparison.Ordinal));
     }
@@ -72,7 +72,7 @@ public sealed class OnnxExportTests : TempFolder
         using var onnx = new OnnxClassifier(model.ToOnnx(height: 64, width: 64));
 
         onnx.Input.Should().Be(new InputShape(3, 64, 64));
-        OnnxRuntimeCheck.MaxDifference(onnx.Run(images.data<float>().ToArray()), OnnxRuntimeCheck.TorchLogits(model, images))
+        OnnxRuntimeCheck.MaxDifference(onnx.Run(images.data<float>().ToArray(), images.shape), OnnxRuntimeCheck.TorchLogits(model, images))
             .Should().BeLessThan(OnnxRuntimeCheck.Tolerance);
         FluentActions.Invoking(() => new LeNet5().ToOnnx(height: 64, width: 64))
             .Should().Throw<ArgumentException>().WithMessage("*LeNet5 accepts inputs of shape N×3×32×32*64×64*");

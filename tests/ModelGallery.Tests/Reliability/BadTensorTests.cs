@@ -66,7 +66,7 @@ public sealed class BadTensorTests
     {
         using var model = new ModelGallery.Models.LeNet5();
 
-        FluentActions.Invoking(() => model.Predict(null!)).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("input");
+        FluentActions.Invoking(() => model.Predict(null!)).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("images");
         FluentActions.Invoking(() => ModelZoo.Create(null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => ModelGallery.Weights.WeightsExtensions.LoadWeights(model, (string)null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => ModelGallery.Data.ImagePreprocessing.FashionMnistLeNet5.Apply(null!)).Should().Throw<ArgumentNullException>();

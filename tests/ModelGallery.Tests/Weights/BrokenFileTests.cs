@@ -126,6 +126,23 @@ public sealed class BrokenFileTests : TempFolder
         FluentActions.Invoking(() => model.LoadWeights(Path.Combine(Folder, "absent.pt"))).Should().Throw<FileNotFoundException>();
     }
 
+    [Fact]
+    public void A_safetensors_header_naming_a_tensor_twice()
+    {
+        const string header = "{\"fc3.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"fc3.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}";
+
+        RejectFile("twice.safetensors", SafeTensors(header, data: 8), "*twice.safetensors' is not a valid weights file: its header names 'fc3.bias' twice*");
+    }
+
+    [Fact]
+    public void A_directory_is_named_as_a_directory()
+    {
+        string folder = Path.Combine(Folder, "weights.safetensors");
+        Directory.CreateDirectory(folder);
+
+        Reject(folder, "*weights.safetensors*is a directory*");
+    }
+
     private void RejectFile(string name, byte[] content, string message)
     {
         string path = Path.Combine(Folder, name);

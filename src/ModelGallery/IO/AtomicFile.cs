@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+
+namespace ModelGallery.IO;
+
+/// <summary>
+/// Writes files whole or not at all: the content goes to a temporary file in the target's folder, which is flushed
+/// and then renamed over the target. An existing path must be a regular file (a device, pipe, socket or folder is
+/// refused, never replaced); a symbolic link keeps being a link, and the file it points to is written.
+/// </summary>
+internal static partial class AtomicFile
+{
+    /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; errors name <paramref name="path"/>.</summary>
+    /// <exception cref="IOException">The path is not a regular file, or the folder cannot be written.</exception>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string target = Target(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write '{path}': {e.Message.Replace(temporary, target, StringComparison.Ordinal)}", e);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>The regular file to replace: the path itself, or the file a symbolic link at it points to.</summary>
+    private static string Target(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { } linked)
+        {
+            full = linked.FullName;
+        }
+
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"Cannot write '{path}': it is a directory, not a file.");
+        }
+
+        if (File.Exists(full) && !IsRegularFile(full))
+        {
+            throw new IOException($"Cannot write '{path}': it exists and is not a regular file (a device, pipe or socket); it was left as it is.");
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// Whether an existing path is a regular file: from <c>stat</c>'s file type bits on Linux (x64 and Arm64, whose
+    /// layouts are fixed), from the file attributes elsewhere.
+    /// </summary>
+    private static bool IsRegularFile(string path)
+    {
+        int? modeOffset = !OperatingSystem.IsLinux() ? null : RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 24, // st_dev, st_ino, st_nlink (8 bytes each), then st_mode
+            Architecture.Arm64 => 16, // st_dev, st_ino, then st_mode
+            _ => null,
+        };
+        if (modeOffset is not { } offset)
+        {
+            return !File.GetAttributes(path).HasFlag(FileAttributes.Device);
+        }
+
+        byte[] buffer = new byte[512];
+        if (Stat(path, buffer) != 0)
+        {
+            return true; // vanished or unreadable: the write itself will say what is wrong
+        }
+
+        const int TypeMask = 0xF000, Regular = 0x8000;
+        return (BitConverter.ToUInt16(buffer, offset) & TypeMask) == Regular;
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, [Out] byte[] buffer);
+}

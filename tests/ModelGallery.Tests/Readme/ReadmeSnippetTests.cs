@@ -1,0 +1,119 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using Markdig.Syntax;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using ModelGallery.Models;
+using ModelGallery.Weights;
+
+namespace ModelGallery.Tests.Readme;
+
+/// <summary>Snippets change the working directory and standard output, so they run alone.</summary>
+[CollectionDefinition(nameof(ReadmeSnippets), DisableParallelization = true)]
+public sealed class ReadmeSnippets;
+
+/// <summary>
+/// Every <c>```csharp</c> block of the README compiles as the whole <c>Program.cs</c> of a new console app (with
+/// <c>dotnet new console</c>'s implicit usings and nothing else) against the library, and runs in a folder holding
+/// the files the README tells the reader to have. A block marked <c>```csharp compile-only</c> is compiled, not run.
+/// </summary>
+[Collection(nameof(ReadmeSnippets))]
+public sealed class ReadmeSnippetTests : TempFolder
+{
+    /// <summary>The usings a new console app has without writing them (ImplicitUsings in the console template).</summary>
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Net.Http;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    public static TheoryData<int, string> Snippets()
+    {
+        var data = new TheoryData<int, string>();
+        foreach (var block in ReadmeDocument.Current.Document.Descendants<FencedCodeBlock>().Where(IsCSharp))
+        {
+            data.Add(block.Line + 1, block.Arguments ?? string.Empty);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_readme_has_snippets_to_run()
+    {
+        Snippets().Count.Should().BeGreaterThanOrEqualTo(6);
+        Snippets().Should().Contain(row => !((string)row[1]).Contains("compile-only"), "most snippets run");
+    }
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void Each_csharp_block_compiles_and_runs(int line, string arguments)
+    {
+        var block = ReadmeDocument.Current.Document.Descendants<FencedCodeBlock>().Single(b => IsCSharp(b) && b.Line + 1 == line);
+        string code = block.Lines.ToString();
+
+        var assembly = Compile($"ReadmeLine{line}", code);
+        if (arguments.Contains("compile-only", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        PlaceFiles();
+        string directory = Environment.CurrentDirectory;
+        var output = Console.Out;
+        var captured = new StringWriter();
+        try
+        {
+            Environment.CurrentDirectory = Folder;
+            Console.SetOut(captured);
+            var entry = assembly.EntryPoint!;
+            entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]); // snippets do not await
+        }
+        catch (TargetInvocationException e)
+        {
+            throw new InvalidOperationException($"The README's C# block at line {line} threw; it printed:\n{captured}", e.InnerException);
+        }
+        finally
+        {
+            Console.SetOut(output);
+            Environment.CurrentDirectory = directory;
+        }
+    }
+
+    private static bool IsCSharp(FencedCodeBlock block) => block.Info == "csharp";
+
+    /// <summary>Compiles a top-level program against every assembly the test host can load (the library and its dependencies).</summary>
+    private static Assembly Compile(string name, string code)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(path => path.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(path => MetadataReference.CreateFromFile(path));
+        var options = new CSharpParseOptions(LanguageVersion.Latest);
+        var compilation = CSharpCompilation.Create(
+            name,
+            [CSharpSyntaxTree.ParseText(ImplicitUsings, options), CSharpSyntaxTree.ParseText(code, options)],
+            references,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+        errors.Should().BeEmpty($"the README's C# block ({name}) must compile as a console app's Program.cs:\n{code}");
+        return AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray()));
+    }
+
+    /// <summary>The files the README's snippets name, as the README tells the reader to get them.</summary>
+    private void PlaceFiles()
+    {
+        // A file in the layout of torchvision's googlenet-1378be20.pth: 1000 classes, aux heads included.
+        string googlenet = Path.Combine(Folder, "googlenet-torchvision.pth");
+        if (!File.Exists(googlenet))
+        {
+            using var torchvision = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision, auxClassifiers: true);
+            torchvision.SaveWeights(googlenet);
+        }
+    }
+}
