@@ -1,3 +1,4 @@
+using ModelGallery.Models;
 using System.CommandLine;
 using System.Globalization;
 using ModelGallery.Inspection;
@@ -87,8 +88,8 @@ internal static class GalleryCli
                 table.AddRow(
                     info.Name,
                     Markup.Escape(info.DisplayName),
-                    Markup.Escape(info.PaperTitle),
-                    info.Year.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(info.Paper.Title),
+                    info.Paper.Year.ToString(CultureInfo.InvariantCulture),
                     $"{info.Input.Channels}×{info.Input.Height}×{info.Input.Width}",
                     info.DefaultClasses.ToString(CultureInfo.InvariantCulture),
                     info.Parameters.ToString("N0", CultureInfo.InvariantCulture),

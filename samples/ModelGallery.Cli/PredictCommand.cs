@@ -1,3 +1,4 @@
+using ModelGallery.Models;
 using System.CommandLine;
 using ModelGallery.Data;
 using ModelGallery.Weights;
@@ -34,7 +35,7 @@ internal static class PredictCommand
 
     private static int Run(IAnsiConsole console, string[] files, int[] indices, int top, bool invert, string data)
     {
-        var weights = KnownWeights.LeNet5FashionMnist;
+        var weights = LeNet5.FashionMnist;
         using var model = weights.Create();
         using var scope = NewDisposeScope();
         var sources = new List<(string Name, string Truth, Tensor Image)>();

@@ -8,7 +8,7 @@ using ModelGallery.Weights;
 using ModelGallery.Zoo;
 using static TorchSharp.torch;
 
-var weights = KnownWeights.LeNet5FashionMnist;
+var weights = LeNet5.FashionMnist;
 using GalleryModel lenet = weights.Create();
 Console.WriteLine($"ModelGallery {typeof(GalleryModel).Assembly.GetName().Version}: {weights.Name}, test accuracy {weights.TestAccuracy:P2}, SHA-256 verified");
 

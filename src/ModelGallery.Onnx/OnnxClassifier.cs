@@ -6,7 +6,7 @@ namespace ModelGallery.Onnx;
 /// <summary>
 /// Runs an exported gallery model (see <see cref="OnnxExport"/>) in ONNX Runtime, with no TorchSharp at run time:
 /// logits for a batch of images, or the top classes with their softmax probabilities, as
-/// <see cref="GalleryModel.Predict"/> gives them.
+/// <see cref="Inference.Predict"/> gives them (the same checks and the same top-k code).
 /// </summary>
 /// <remarks>
 /// The application supplies ONNX Runtime's native library, e.g. with the <c>Microsoft.ML.OnnxRuntime</c> package.
@@ -15,6 +15,8 @@ namespace ModelGallery.Onnx;
 public sealed class OnnxClassifier : IDisposable
 {
     private readonly InferenceSession session;
+    private readonly string inputName;
+    private readonly string outputName;
 
     /// <summary>Loads an exported model from a file.</summary>
     /// <param name="path">The <c>.onnx</c> file.</param>
@@ -55,8 +57,8 @@ public sealed class OnnxClassifier : IDisposable
                 $"{source} is not an image classifier: expected one input batch×C×H×W and one output batch×classes, found inputs [{Shapes(session.InputMetadata)}] and outputs [{Shapes(session.OutputMetadata)}].");
         }
 
-        InputName = session.InputMetadata.Keys.Single();
-        OutputName = session.OutputMetadata.Keys.Single();
+        inputName = session.InputMetadata.Keys.Single();
+        outputName = session.OutputMetadata.Keys.Single();
         Input = new InputShape(input[1], input[2], input[3]);
         NumClasses = output[1];
     }
@@ -66,12 +68,6 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>The number of classes, the size of each output row.</summary>
     public int NumClasses { get; }
-
-    /// <summary>The graph's input name.</summary>
-    public string InputName { get; }
-
-    /// <summary>The graph's output name.</summary>
-    public string OutputName { get; }
 
     /// <summary>Checks that <paramref name="shape"/> fits the graph's input and holds exactly the values given.</summary>
     private void Check(float[] images, long[] shape)
@@ -97,7 +93,7 @@ public sealed class OnnxClassifier : IDisposable
         Check(images, shape);
         using var input = OrtValue.CreateTensorValueFromMemory(images, shape);
         using var options = new RunOptions();
-        using var outputs = session.Run(options, [InputName], [input], [OutputName]);
+        using var outputs = session.Run(options, [inputName], [input], [outputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -112,43 +108,13 @@ public sealed class OnnxClassifier : IDisposable
     public IReadOnlyList<IReadOnlyList<Prediction>> Predict(float[] images, long[] shape, int topK = 1, IReadOnlyList<string>? labels = null)
     {
         Check(images, shape);
-        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(topK, NumClasses);
-        if (labels is not null && labels.Count != NumClasses)
-        {
-            throw new ArgumentException($"The model has {NumClasses} classes but {labels.Count} labels were given.", nameof(labels));
-        }
-
+        Prediction.CheckRequest("The ONNX model", NumClasses, topK, labels);
         if (!Array.TrueForAll(images, float.IsFinite))
         {
             throw new ArgumentException("The images contain NaN or infinite values; probabilities would be meaningless.", nameof(images));
         }
 
-        float[] logits = Run(images, shape);
-        var predictions = new List<IReadOnlyList<Prediction>>(logits.Length / NumClasses);
-        for (int start = 0; start < logits.Length; start += NumClasses)
-        {
-            ReadOnlySpan<float> row = logits.AsSpan(start, NumClasses);
-            float max = float.NegativeInfinity;
-            foreach (float logit in row)
-            {
-                max = Math.Max(max, logit);
-            }
-
-            double total = 0;
-            foreach (float logit in row)
-            {
-                total += Math.Exp(logit - max);
-            }
-
-            int offset = start;
-            predictions.Add([.. Enumerable.Range(0, NumClasses)
-                .OrderByDescending(index => logits[offset + index])
-                .Take(topK)
-                .Select(index => new Prediction(index, labels?[index], (float)(Math.Exp(logits[offset + index] - max) / total)))]);
-        }
-
-        return predictions;
+        return Prediction.TopK(Run(images, shape), NumClasses, topK, labels);
     }
 
     /// <inheritdoc/>

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Google.Protobuf;
 using ModelGallery.IO;
-using ModelGallery.Layers;
 using ModelGallery.Models;
 using Onnx;
 
@@ -75,7 +74,6 @@ public static class OnnxExport
     private static ModelProto Build(GalleryModel model, int? height, int? width)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var lease = model.Usage.EnterShared("ONNX export"); // the weights stay as they are while they are read
         InputShape input = model.Input;
         int h = height ?? input.Height, w = width ?? input.Width;
         bool accepted = input.MinSize is { } min ? h >= min && w >= min : h == input.Height && w == input.Width;
@@ -84,22 +82,15 @@ public static class OnnxExport
             throw new ArgumentException($"{model.GetName()} accepts inputs of shape {input}; cannot export at {h}×{w}.", nameof(height));
         }
 
+        // The weights stay as they are while they are read: shared, or exclusive when the trace must switch to eval mode.
+        using var lease = model.Usage.Enter("ONNX export", wantsExclusive: () => model.training);
         var graph = new OnnxGraph(model.GetName());
         var writer = new OnnxLayerWriter(graph);
         graph.Input(InputName, BatchAxis, input.Channels, h, w);
         var value = new OnnxLayerWriter.Value(InputName, [input.Channels, h, w]);
-        if (model is GoogLeNet { TransformInput: true })
+        foreach (var (name, child) in CallOrder.Of(model, [1, input.Channels, h, w]))
         {
-            value = value with { Name = GoogLeNetTransformInput(graph, value.Name) };
-        }
-
-        // The models' forward applies their top-level children in registration order; auxiliary heads only train.
-        foreach (var (name, child) in model.named_children())
-        {
-            if (child is not InceptionAux)
-            {
-                value = writer.Write(name, child, value);
-            }
+            value = writer.Write(name, child, value);
         }
 
         if (value.Shape is not [long classes] || classes != model.NumClasses)
@@ -125,14 +116,5 @@ public static class OnnxExport
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
         return proto;
-    }
-
-    /// <summary>torchvision's <c>transform_input</c> as a per-channel scale and shift.</summary>
-    private static string GoogLeNetTransformInput(OnnxGraph graph, string input)
-    {
-        float[] mean = [0.485f, 0.456f, 0.406f], std = [0.229f, 0.224f, 0.225f];
-        string scale = graph.Initializer("transform_input.scale", [.. std.Select(s => (float)(s / 0.5))], 1, 3, 1, 1);
-        string shift = graph.Initializer("transform_input.shift", [.. mean.Select(m => (float)((m - 0.5) / 0.5))], 1, 3, 1, 1);
-        return graph.Node("Add", "transform_input", [graph.Node("Mul", "transform_input.scaled", [input, scale]), shift]);
     }
 }

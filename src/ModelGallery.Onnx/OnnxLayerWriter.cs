@@ -28,6 +28,7 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         AvgPool2d pool => WriteAvgPool(path, pool, input),
         AdaptiveAvgPool2d pool => WriteAdaptiveAvgPool(path, pool, input),
         FastLocalResponseNorm lrn => WriteLrn(path, lrn.Spec, input),
+        ChannelAffine affine => WriteChannelAffine(path, affine, input),
         Linear linear => WriteLinear(path, linear, input),
         Dropout => input, // the identity at inference
         InceptionBlock block => WriteInception(path, block, input),
@@ -203,6 +204,15 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         }
 
         return input with { Name = graph.Node("Div", path, [input.Name, denominator]) };
+    }
+
+    /// <summary>A fixed per-channel scale and shift as a <c>Mul</c> and an <c>Add</c> with 1×C×1×1 constants.</summary>
+    private Value WriteChannelAffine(string path, ChannelAffine affine, Value input)
+    {
+        long channels = affine.Scale.Count;
+        string scale = graph.Initializer(Join(path, "scale"), [.. affine.Scale.Select(v => (float)v)], 1, channels, 1, 1);
+        string shift = graph.Initializer(Join(path, "shift"), [.. affine.Shift.Select(v => (float)v)], 1, channels, 1, 1);
+        return input with { Name = graph.Node("Add", path, [graph.Node("Mul", Join(path, "scaled"), [input.Name, scale]), shift]) };
     }
 
     private Value WriteLinear(string path, Linear linear, Value input)

@@ -1,4 +1,3 @@
-using ModelGallery.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

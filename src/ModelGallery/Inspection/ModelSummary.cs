@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ModelGallery.Models;
 using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -84,15 +83,17 @@ public sealed class ModelSummary
     /// <summary>Input, parameters and activations together, in MB.</summary>
     public double EstimatedTotalMB => InputSizeMB + ParameterSizeMB + ActivationSizeMB;
 
-    /// <summary>Summarises a gallery model on a batch of its input shape.</summary>
+    /// <summary>Summarises a model that describes its rows (every gallery model) on a batch of its input shape.</summary>
+    /// <typeparam name="TModel">The model's type.</typeparam>
     /// <param name="model">The model.</param>
     /// <param name="batch">Images in the traced batch, at least 1. MACs and activation sizes grow with it.</param>
     /// <param name="depth">README rows (default) or every leaf module.</param>
-    public static ModelSummary Create(GalleryModel model, int batch = 1, SummaryDepth depth = SummaryDepth.Rows)
+    public static ModelSummary Create<TModel>(TModel model, int batch = 1, SummaryDepth depth = SummaryDepth.Rows)
+        where TModel : nn.Module<Tensor, Tensor>, IStagedModel
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        return Create(model, [batch, model.Input.Channels, model.Input.Height, model.Input.Width], depth, model.Stages);
+        return Create(model, [batch, .. model.SampleShape], depth, model.Stages);
     }
 
     /// <summary>Summarises any module that maps one tensor to one tensor, such as your own model.</summary>
@@ -108,14 +109,14 @@ public sealed class ModelSummary
             throw new ArgumentException($"An input shape needs at least one dimension, all positive; received [{string.Join(", ", inputShape)}].", nameof(inputShape));
         }
 
-        var stages = (model as GalleryModel)?.Stages
+        var stages = (model as IStagedModel)?.Stages
             ?? [.. model.named_children().Select(child => new ModelStage(child.name, [child.name]))];
         return Create(model, inputShape, depth, stages);
     }
 
     private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth, IReadOnlyList<ModelStage> stages)
     {
-        using var lease = (model as GalleryModel)?.Usage.EnterExclusive("a summary");
+        using var lease = (model as IGuardedModule)?.Usage.EnterExclusive("a summary");
         ForwardTrace trace;
         try
         {

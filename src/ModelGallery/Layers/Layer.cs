@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,14 +73,15 @@ public static class Layer
         }
     }
 
-    /// <summary>Dropout with probability <paramref name="p"/>, checked to lie in [0, 1).</summary>
+    /// <summary>Dropout with probability <paramref name="p"/>, checked to lie in [0, 1): the one place that rule lives.</summary>
     /// <param name="p">Probability of zeroing an element during training.</param>
+    /// <param name="paramName">The caller's name for <paramref name="p"/>, for the error message.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
-    public static Dropout Dropout(double p)
+    public static Dropout Dropout(double p, [CallerArgumentExpression(nameof(p))] string paramName = "p")
     {
         if (!(p >= 0 && p < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(p), p, $"A dropout probability must lie in [0, 1); received {p}.");
+            throw new ArgumentOutOfRangeException(paramName, p, $"{paramName} must lie in [0, 1); received {p}.");
         }
 
         return nn.Dropout(p);

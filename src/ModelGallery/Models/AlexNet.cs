@@ -1,3 +1,4 @@
+using ModelGallery.Inspection;
 using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,6 +19,12 @@ namespace ModelGallery.Models;
 /// </remarks>
 public sealed class AlexNet : GalleryModel
 {
+    /// <summary>The class count when none is given.</summary>
+    public const int DefaultClasses = 2;
+
+    /// <summary>The dropout probability when none is given (paper and torchvision).</summary>
+    public const double DefaultDropout = 0.5;
+
     /// <summary>The paper's normalisation: size 5, α = 1e-4, β = 0.75, k = 2.</summary>
     public static LrnSpec PaperLrn { get; } = new(Size: 5, Alpha: 1e-4, Beta: 0.75, K: 2);
 
@@ -31,12 +38,14 @@ public sealed class AlexNet : GalleryModel
     /// <param name="dropout">Dropout probability before each hidden fully connected layer, in [0, 1).</param>
     /// <param name="variant">The paper's network (default) or torchvision's.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
-    public AlexNet(int numClasses = 2, int inChannels = 3, double dropout = 0.5, AlexNetVariant variant = AlexNetVariant.Paper)
-        : base(nameof(AlexNet), inChannels, Size(variant), Size(variant), numClasses, variant == AlexNetVariant.Torchvision ? 63 : null)
+    /// <exception cref="InsufficientMemoryException">The layers do not fit in memory.</exception>
+    public AlexNet(int numClasses = DefaultClasses, int inChannels = 3, double dropout = DefaultDropout, AlexNetVariant variant = AlexNetVariant.Paper)
+        : base(nameof(AlexNet), InputOf(variant) with { Channels = inChannels }, numClasses)
     {
         try
         {
-            CheckDropout(dropout, nameof(dropout));
+            var dropout6 = Layer.Dropout(dropout);
+            var dropout7 = Layer.Dropout(dropout);
             Variant = variant;
             List<ModelStage> stages = [];
             var pool = new PoolSpec(Kernel: 3, Stride: 2);
@@ -71,9 +80,9 @@ public sealed class AlexNet : GalleryModel
 
             features = convolutions.Build();
             classifier = new SequentialStages(nameof(classifier), stages)
-                .Row("dropout6", Layer.Dropout(dropout))
+                .Row("dropout6", dropout6)
                 .Row("fc6", Layer.Dense(256 * 6 * 6, 4096), Layer.ReLU())
-                .Row("dropout7", Layer.Dropout(dropout))
+                .Row("dropout7", dropout7)
                 .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
                 .Row("fc8", Layer.Dense(4096, numClasses))
                 .Build();
@@ -81,11 +90,26 @@ public sealed class AlexNet : GalleryModel
             Stages = stages;
             ClassifierModules = ["classifier.6"];
         }
-        catch (InsufficientMemoryException e)
+        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
         {
-            throw TooLarge(e);
+            throw Named(e);
         }
     }
+
+    /// <summary>The registry's entry for the paper's network: <c>alexnet</c>.</summary>
+    public static ModelInfo Info { get; } = new(
+        "alexnet", "AlexNet",
+        new Paper("ImageNet Classification with Deep Convolutional Neural Networks", "Krizhevsky, Sutskever and Hinton", 2012,
+            new Uri("https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks.pdf")),
+        InputOf(AlexNetVariant.Paper), DefaultClasses,
+        options => new AlexNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout));
+
+    /// <summary>The registry's entry for torchvision's network: <c>alexnet-torchvision</c>.</summary>
+    public static ModelInfo TorchvisionInfo { get; } = new(
+        "alexnet-torchvision", "AlexNet (torchvision)",
+        new Paper("One weird trick for parallelizing convolutional neural networks", "Krizhevsky", 2014, new Uri("https://arxiv.org/abs/1404.5997")),
+        InputOf(AlexNetVariant.Torchvision), DefaultClasses,
+        options => new AlexNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout, AlexNetVariant.Torchvision));
 
     /// <summary>Which AlexNet this is.</summary>
     public AlexNetVariant Variant { get; }
@@ -102,5 +126,7 @@ public sealed class AlexNet : GalleryModel
         return classifier.call(x);         // N x numClasses
     }
 
-    private static int Size(AlexNetVariant variant) => variant == AlexNetVariant.Paper ? 227 : 224;
+    /// <summary>The paper's 227×227 input; torchvision's 224×224, and from 63×63 up thanks to its adaptive pool.</summary>
+    private static InputShape InputOf(AlexNetVariant variant) =>
+        variant == AlexNetVariant.Paper ? new InputShape(3, 227, 227) : new InputShape(3, 224, 224, MinSize: 63);
 }

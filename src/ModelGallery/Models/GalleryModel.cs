@@ -1,26 +1,38 @@
+using ModelGallery.Inspection;
 using ModelGallery.Native;
-using TorchSharp;
+using ModelGallery.Weights;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Models;
 
 /// <summary>
-/// What every gallery model shares: the input shape it accepts, its class count, the README rows it is built
-/// from, and a <c>forward</c> that checks its input and returns logits (no softmax: that belongs to the loss
-/// in training and to prediction helpers).
+/// What every gallery model shares: the input shape it accepts, its class count, its classifier layers, the README
+/// rows it is built from, and a <c>forward</c> that checks its input and returns logits (no softmax: that belongs to
+/// the loss in training and to <see cref="Inference.Predict"/>). Every operation goes through one usage gate, so
+/// inference on several threads is safe and anything that changes the model waits for no one: it takes the model
+/// exclusively or is refused as busy.
 /// </summary>
-public abstract class GalleryModel : nn.Module<Tensor, Tensor>
+public abstract class GalleryModel : nn.Module<Tensor, Tensor>, IStagedModel, IWeightsLayout, IGuardedModule
 {
-    private protected GalleryModel(string name, int inChannels, int height, int width, int numClasses, int? minSize = null)
-        : base(Checked(name, inChannels, numClasses))
+    private readonly ModelExecution execution = new();
+
+    /// <summary>Checks the arguments every model shares and builds the module.</summary>
+    /// <param name="name">The model's name (its class name), used in every message.</param>
+    /// <param name="input">The input the network takes, from the model's own constants.</param>
+    /// <param name="numClasses">The class count, at least 1.</param>
+    /// <remarks>
+    /// The base module is created with a name that <see cref="TorchRuntime.EnsureLoaded"/> returns after loading
+    /// libtorch: TorchSharp's first native call is in that base constructor, so the check must run in its argument.
+    /// (A static constructor would do it too, but its failure would surface as a TypeInitializationException and
+    /// leave the type unusable for the rest of the process.)
+    /// </remarks>
+    private protected GalleryModel(string name, InputShape input, int numClasses)
+        : base(TorchRuntime.EnsureLoaded(Checked(name, input, numClasses)))
     {
-        Input = new InputShape(inChannels, height, width, minSize);
+        Input = input;
         NumClasses = numClasses;
         Usage = new ModelUsage(name);
     }
-
-    /// <summary>Which operations run on the model now; see <see cref="ModelUsage"/>.</summary>
-    internal ModelUsage Usage { get; }
 
     /// <summary>The shape of one input image.</summary>
     public InputShape Input { get; }
@@ -37,83 +49,58 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public IReadOnlyList<string> ClassifierModules { get; private protected set; } = [];
 
-    /// <summary>
-    /// state_dict prefixes of modules that a weights file for this network may hold although this instance does not
-    /// build them (GoogLeNet's auxiliary classifiers): <c>LoadWeights</c> leaves their keys out and reports them as
-    /// skipped, as torchvision does when it drops the auxiliary heads after loading.
-    /// </summary>
-    internal IReadOnlyList<string> OptionalModules { get; private protected init; } = [];
+    /// <summary>The final classifier: the fully connected layer that maps features to <see cref="NumClasses"/> logits.</summary>
+    public TorchSharp.Modules.Linear Classifier => (TorchSharp.Modules.Linear)named_modules().Single(m => m.name == ClassifierModules[0]).module;
 
-    /// <summary>
-    /// Whether the model runs channels-last (NHWC memory order, see <see cref="UseChannelsLast"/>). The tensors'
-    /// shapes and values are the same either way; only the order of their elements in memory differs.
-    /// </summary>
-    public bool ChannelsLast { get; private set; }
+    /// <summary>Whether the model runs channels-last (NHWC memory order, see <see cref="UseChannelsLast"/>).</summary>
+    public bool ChannelsLast => execution.ChannelsLast;
+
+    /// <summary>Whether the model computes in bfloat16 (see <see cref="UseBFloat16"/>); its inputs and outputs stay float32.</summary>
+    public bool BFloat16 => execution.BFloat16;
+
+    /// <inheritdoc/>
+    IReadOnlyList<long> IStagedModel.SampleShape => [Input.Channels, Input.Height, Input.Width];
+
+    /// <inheritdoc/>
+    IReadOnlyList<string> IWeightsLayout.OptionalModules => OptionalModules;
+
+    /// <inheritdoc cref="IWeightsLayout.OptionalModules"/>
+    private protected IReadOnlyList<string> OptionalModules { get; init; } = [];
+
+    /// <summary>Which operations run on the model now; see <see cref="ModelUsage"/>.</summary>
+    internal ModelUsage Usage { get; }
+
+    /// <inheritdoc/>
+    ModelUsage IGuardedModule.Usage => Usage;
 
     /// <summary>
     /// Switches the model to channels-last memory order: convolution weights are re-laid out as NHWC, and
     /// <c>forward</c> re-lays out its input likewise, so that every convolution, pooling and normalisation runs on
-    /// NHWC data, which libtorch's CPU kernels process markedly faster (max-pooling most of all). Outputs equal the
-    /// plain layout's within float rounding. Call it before creating an optimizer: the weights become new
-    /// <see cref="TorchSharp.Modules.Parameter"/> objects. Loading weights afterwards keeps the layout.
+    /// NHWC data, which libtorch's CPU kernels process markedly faster. Outputs equal the plain layout's within float
+    /// rounding. Call it before creating an optimizer: the weights become new <see cref="TorchSharp.Modules.Parameter"/>
+    /// objects. Loading weights afterwards keeps the layout.
     /// </summary>
     /// <returns>This model, for chaining.</returns>
     /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public GalleryModel UseChannelsLast()
     {
         using var lease = Usage.EnterExclusive(nameof(UseChannelsLast));
-        if (ChannelsLast)
-        {
-            return this;
-        }
-
-        foreach (var (_, module) in named_modules())
-        {
-            if (module is TorchSharp.Modules.Conv2d { weight: { } weight } conv)
-            {
-                // A fresh tensor, not a view: autograd and optimizers then treat it as any other leaf.
-                using (no_grad())
-                {
-                    conv.weight = new TorchSharp.Modules.Parameter(ChannelsLastCopy(weight, weight.dtype), weight.requires_grad);
-                }
-            }
-        }
-
-        ChannelsLast = true;
+        execution.UseChannelsLast(this);
         return this;
     }
 
     /// <summary>
-    /// Whether the model computes in bfloat16 (see <see cref="UseBFloat16"/>); its inputs and outputs stay float32.
-    /// </summary>
-    public bool BFloat16 { get; private set; }
-
-    /// <summary>
-    /// Opts in to bfloat16 inference: the weights are converted to bfloat16, and <c>forward</c> and
-    /// <see cref="Predict"/> convert each float32 input to bfloat16 and the logits back to float32, so callers change
-    /// nothing else. On CPUs with AVX512-BF16 (such as Zen 4/5) libtorch then runs about 2× faster; the logits differ
-    /// from float32's by bfloat16's 8-bit mantissa (the README gives the measured accuracy difference). For inference:
-    /// load weights and call <see cref="UseChannelsLast"/> in any order, but load weights first, since a bfloat16
-    /// model's state_dict is bfloat16.
+    /// Opts in to bfloat16 inference: the weights are converted to bfloat16, and <c>forward</c> and <c>Predict</c>
+    /// convert each float32 input to bfloat16 and the logits back to float32, so callers change nothing else. On CPUs
+    /// with AVX512-BF16 libtorch then runs about 2× faster; the logits differ from float32's by bfloat16's 8-bit
+    /// mantissa. Load weights first: a bfloat16 model's state_dict is bfloat16.
     /// </summary>
     /// <returns>This model, for chaining.</returns>
     /// <exception cref="InvalidOperationException">The weights are not float32, or another operation is running on the model.</exception>
     public GalleryModel UseBFloat16()
     {
         using var lease = Usage.EnterExclusive(nameof(UseBFloat16));
-        if (BFloat16)
-        {
-            return this;
-        }
-
-        ScalarType current = parameters().First().dtype;
-        if (current != ScalarType.Float32)
-        {
-            throw new InvalidOperationException($"{GetName()}: UseBFloat16 converts a float32 model; this one's weights are {current}.");
-        }
-
-        this.to(ScalarType.BFloat16); // keeps each tensor's memory order, so channels-last survives
-        BFloat16 = true;
+        execution.UseBFloat16(this);
         return this;
     }
 
@@ -122,7 +109,7 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
     /// <remarks>
     /// NaN and infinite values are not checked here (that would cost a pass over every batch); they propagate to the
-    /// logits, as in PyTorch. <see cref="Predict"/> rejects them.
+    /// logits, as in PyTorch. <see cref="Inference.Predict"/> rejects them.
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// The input's rank, channel count or spatial size does not match <see cref="Input"/>, the batch is empty, its dtype
@@ -130,26 +117,8 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     /// </exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is changing the model (loading weights, training, switching modes).</exception>
-    public sealed override Tensor forward(Tensor input)
-    {
-        using var lease = Usage.EnterShared("forward");
-        CheckInput(input);
-        return Run(input);
-    }
-
-    /// <summary>The checked input through the network, in its precision and layout; the caller holds a lease.</summary>
-    private Tensor Run(Tensor input)
-    {
-        try
-        {
-            using var scope = NewDisposeScope();
-            return Finished(ForwardRows(Prepared(input))).MoveToOuterDisposeScope();
-        }
-        catch (Exception e) when (NativeMemory.IsAllocationFailure(e))
-        {
-            throw NativeMemory.Failure($"{GetName()} has not enough memory for a batch of shape [{string.Join(", ", input.shape)}]; use smaller batches", e);
-        }
-    }
+    /// <exception cref="InsufficientMemoryException">The batch does not fit in memory.</exception>
+    public sealed override Tensor forward(Tensor input) => Guarded(input, nameof(forward), x => Output(ForwardRows(x)));
 
     /// <summary>
     /// Sets training (or, with false, eval) mode, as <c>nn.Module.train</c> does, but only while nothing else runs on the
@@ -164,93 +133,20 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
         base.train(train);
     }
 
-    /// <summary>Disposes the model's tensors; afterwards every operation throws <see cref="ObjectDisposedException"/>.</summary>
-    /// <param name="disposing">True when called from <see cref="IDisposable.Dispose"/>.</param>
-    /// <exception cref="InvalidOperationException">Another thread is using the model.</exception>
-    protected override void Dispose(bool disposing)
+    /// <summary>The checked input through the network, in its precision and layout; the caller holds a lease.</summary>
+    internal Tensor Run(Tensor input)
     {
-        if (Usage?.Close() ?? true) // null only when a constructor threw before the usage existed
-        {
-            base.Dispose(disposing);
-        }
+        using var scope = NewDisposeScope();
+        return Output(ForwardRows(execution.Prepare(input)));
     }
 
-    /// <summary>
-    /// Classifies a batch: softmax over the logits, then the <paramref name="topK"/> most probable classes of each
-    /// image, most probable first. Runs in eval mode with inference mode and a dispose scope, and restores the
-    /// model's training mode afterwards.
-    /// </summary>
-    /// <param name="images">A batch of preprocessed images, as for <c>forward</c>.</param>
-    /// <param name="topK">How many classes to return per image, 1 to <see cref="NumClasses"/>.</param>
-    /// <param name="labels">Class names, <see cref="NumClasses"/> of them, or null.</param>
-    /// <returns>For each image, its top classes.</returns>
-    /// <remarks>
-    /// Safe to call from several threads at once on a model in eval mode. On a model in training mode it switches to
-    /// eval mode and back, so it then needs the model to itself; a conflicting call throws
-    /// <see cref="InvalidOperationException"/>.
-    /// </remarks>
-    /// <exception cref="ArgumentException">The images do not fit <see cref="Input"/>, contain NaN or infinite values, or the labels are not one per class.</exception>
-    /// <exception cref="InvalidOperationException">Training, a weights load, a summary or a mode switch is running on the model on another thread.</exception>
-    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="NumClasses"/>.</exception>
-    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
-    {
-        ArgumentNullException.ThrowIfNull(images);
-
-        // Shared in eval mode; exclusive when the mode must be switched. Decided under the usage gate, and no one can
-        // change the mode while any lease is held, so reading it again here gives the same answer.
-        using var lease = Usage.Enter("Predict", wantsExclusive: () => training);
-        bool wasTraining = training;
-        CheckInput(images, nameof(images));
-        if (topK < 1 || topK > NumClasses)
-        {
-            throw new ArgumentOutOfRangeException(nameof(topK), topK, $"{GetName()}: topK must lie in 1 to {NumClasses}; received {topK}.");
-        }
-
-        if (labels is not null && labels.Count != NumClasses)
-        {
-            throw new ArgumentException($"{GetName()} has {NumClasses} classes but {labels.Count} labels were given.", nameof(labels));
-        }
-
-        try
-        {
-            if (wasTraining)
-            {
-                eval();
-            }
-
-            using var inference = inference_mode();
-            using var scope = NewDisposeScope();
-            if (!images.isfinite().all().item<bool>())
-            {
-                throw new ArgumentException($"{GetName()}.Predict received images with NaN or infinite values; probabilities would be meaningless.", nameof(images));
-            }
-
-            var (values, indices) = Run(images).softmax(1).topk(topK, dim: 1);
-            float[] probabilities = values.to(ScalarType.Float32).cpu().data<float>().ToArray();
-            long[] classes = indices.cpu().data<long>().ToArray();
-            return [.. Enumerable.Range(0, (int)images.shape[0]).Select(image => (IReadOnlyList<Prediction>)[.. Enumerable.Range(0, topK).Select(k =>
-            {
-                int index = (int)classes[(image * topK) + k];
-                return new Prediction(index, labels?[index], probabilities[(image * topK) + k]);
-            })])];
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                train();
-            }
-        }
-    }
-
-    /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>.</summary>
+    /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>, the weights' dtype or their device.</summary>
     internal void CheckInput(Tensor input, string paramName = "input")
     {
         ArgumentNullException.ThrowIfNull(input, paramName);
         Input.Validate(GetName(), input, paramName);
         var reference = parameters().First();
-        ScalarType expected = BFloat16 ? ScalarType.Float32 : reference.dtype;
+        ScalarType expected = execution.InputType(reference.dtype);
         if (input.dtype != expected)
         {
             string whose = BFloat16 ? "it computes in bfloat16 but takes float32 images" : "the dtype of its weights";
@@ -267,65 +163,72 @@ public abstract class GalleryModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The input in the model's precision and memory order (see <see cref="BFloat16"/>, <see cref="ChannelsLast"/>):
-    /// at most one copy, which converts layout and precision in the same pass.
+    /// The frame of every entry point that runs the network: a shared lease, the input check, a dispose scope, the
+    /// input in the model's precision and layout, and a typed error when memory runs out. <paramref name="body"/>
+    /// returns its tensors through <see cref="Output"/>.
     /// </summary>
-    private protected Tensor Prepared(Tensor input)
+    private protected TResult Guarded<TResult>(Tensor input, string operation, Func<Tensor, TResult> body)
     {
-        ScalarType dtype = BFloat16 ? ScalarType.BFloat16 : input.dtype;
-        if (ChannelsLast && !input.stride().SequenceEqual(ChannelsLastStrides(input.shape)))
+        using var lease = Usage.EnterShared(operation);
+        CheckInput(input);
+        try
         {
-            return ChannelsLastCopy(input, dtype);
+            using var scope = NewDisposeScope();
+            return body(execution.Prepare(input));
         }
-
-        return input.dtype == dtype ? input : input.to(dtype); // to() keeps the memory order
+        catch (Exception e) when (NativeMemory.IsAllocationFailure(e))
+        {
+            throw NativeMemory.Failure($"{GetName()} has not enough memory for a batch of shape [{string.Join(", ", input.shape)}]; use smaller batches", e);
+        }
     }
 
-    /// <summary>An output back in the input's precision (float32 when computing in bfloat16).</summary>
-    private protected Tensor Finished(Tensor output) => BFloat16 ? output.to(ScalarType.Float32) : output;
-
-    /// <summary>The strides of an N×C×H×W tensor stored NHWC.</summary>
-    private static long[] ChannelsLastStrides(long[] shape) => [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]];
-
-    /// <summary>A new tensor with NHWC strides holding <paramref name="tensor"/>'s values in <paramref name="dtype"/>.</summary>
-    private static Tensor ChannelsLastCopy(Tensor tensor, ScalarType dtype)
-    {
-        Tensor copy = empty_strided(tensor.shape, ChannelsLastStrides(tensor.shape), dtype, tensor.device);
-        copy.copy_(tensor);
-        return copy;
-    }
+    /// <summary>A result tensor in the input's precision, moved out of the current dispose scope.</summary>
+    private protected Tensor Output(Tensor tensor) => execution.Finish(tensor).MoveToOuterDisposeScope();
 
     /// <summary>
-    /// The exception a constructor throws when its layers do not fit in memory (a huge class or channel count): it
-    /// names the model and the counts, then the layer that failed.
+    /// What a constructor throws for an argument out of range or layers that do not fit in memory: the same
+    /// exception type, naming the model first.
     /// </summary>
-    private protected InsufficientMemoryException TooLarge(InsufficientMemoryException e) =>
-        new($"{GetName()} with {NumClasses:N0} classes and {Input.Channels:N0} input channels does not fit in memory. {e.Message}", e);
+    private protected Exception Named(Exception e) => e switch
+    {
+        InsufficientMemoryException => new InsufficientMemoryException(
+            $"{GetName()} with {NumClasses:N0} classes and {Input.Channels:N0} input channels does not fit in memory. {e.Message}", e),
+        ArgumentOutOfRangeException range => new ArgumentOutOfRangeException(range.ParamName, range.ActualValue, $"{GetName()}: {RawMessage(range)}"),
+        _ => e,
+    };
 
-    /// <summary>The network itself, one line per README row; called with a checked input inside a dispose scope.</summary>
+    /// <summary>The network itself, one line per README row; called with a checked, prepared input inside a dispose scope.</summary>
     private protected abstract Tensor ForwardRows(Tensor input);
 
-    /// <summary>Checks that a dropout probability lies in [0, 1), naming the model and the parameter.</summary>
-    private protected void CheckDropout(double p, string paramName)
+    /// <summary>Disposes the model's tensors; afterwards every operation throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <param name="disposing">True when called from <see cref="IDisposable.Dispose"/>.</param>
+    /// <exception cref="InvalidOperationException">Another thread is using the model.</exception>
+    protected override void Dispose(bool disposing)
     {
-        if (!(p >= 0 && p < 1))
+        if (Usage?.Close() ?? true) // null only when a constructor threw before the usage existed
         {
-            throw new ArgumentOutOfRangeException(paramName, p, $"{GetName()}: {paramName} must lie in [0, 1); received {p}.");
+            base.Dispose(disposing);
         }
     }
 
-    private static string Checked(string name, int inChannels, int numClasses)
+    private static string RawMessage(ArgumentException e) =>
+        e.ParamName is { } name && e.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) is var at and >= 0 ? e.Message[..at] : e.Message;
+
+    private static string Checked(string name, InputShape input, int numClasses)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (numClasses <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, $"{name}: numClasses must be at least 1; received {numClasses}.");
         }
 
-        if (inChannels <= 0)
+        if (input.Channels <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, $"{name}: inChannels must be at least 1; received {inChannels}.");
+#pragma warning disable CA2208 // the caller's parameter is inChannels: the constructor of each model takes it so
+            throw new ArgumentOutOfRangeException("inChannels", input.Channels, $"{name}: inChannels must be at least 1; received {input.Channels}.");
+#pragma warning restore CA2208
         }
 
-        return TorchRuntime.EnsureLoaded(name);
+        return name;
     }
 }

@@ -1,3 +1,4 @@
+using ModelGallery.Inspection;
 using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,6 +23,15 @@ namespace ModelGallery.Models;
 /// </remarks>
 public sealed class GoogLeNet : GalleryModel
 {
+    /// <summary>The class count when none is given.</summary>
+    public const int DefaultClasses = 2;
+
+    /// <summary>ImageNet's per-channel mean, which torchvision's weights were trained with and <c>transformInput</c> undoes.</summary>
+    private static readonly double[] ImageNetMean = [0.485, 0.456, 0.406];
+
+    /// <summary>ImageNet's per-channel standard deviation.</summary>
+    private static readonly double[] ImageNetStd = [0.229, 0.224, 0.225];
+
     /// <summary>The normalisation of the paper's Caffe model: size 5, α = 1e-4, β = 0.75, k = 1.</summary>
     public static LrnSpec PaperLrn { get; } = new(Size: 5, Alpha: 1e-4, Beta: 0.75, K: 1);
 
@@ -54,6 +64,8 @@ public sealed class GoogLeNet : GalleryModel
 
     private static readonly PoolSpec StridedPool = new(Kernel: 3, Stride: 2, CeilMode: true);
 
+    [TorchSharp.Utils.ComponentName(Name = "transform_input")]
+    private readonly ChannelAffine? transformInput;
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly MaxPool2d maxpool1;
     private readonly FastLocalResponseNorm? lrn1;
@@ -90,25 +102,23 @@ public sealed class GoogLeNet : GalleryModel
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
     /// <exception cref="ArgumentException"><paramref name="transformInput"/> is set for the paper variant or without 3 channels.</exception>
-    public GoogLeNet(int numClasses = 2, int inChannels = 3, double? dropout = null, GoogLeNetVariant variant = GoogLeNetVariant.Paper, bool auxClassifiers = false, bool transformInput = false)
-        : base(nameof(GoogLeNet), inChannels, 224, 224, numClasses, variant == GoogLeNetVariant.Torchvision ? 15 : null)
+    /// <exception cref="InsufficientMemoryException">The layers do not fit in memory.</exception>
+    public GoogLeNet(int numClasses = DefaultClasses, int inChannels = 3, double? dropout = null, GoogLeNetVariant variant = GoogLeNetVariant.Paper, bool auxClassifiers = false, bool transformInput = false)
+        : base(nameof(GoogLeNet), InputOf(variant) with { Channels = inChannels }, numClasses)
     {
+        if (transformInput && (variant != GoogLeNetVariant.Torchvision || inChannels != 3))
+        {
+            throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
+        }
+
         try
         {
-            double rate = dropout ?? (variant == GoogLeNetVariant.Paper ? 0.4 : 0.2);
-            CheckDropout(rate, nameof(dropout));
-            if (transformInput && (variant != GoogLeNetVariant.Torchvision || inChannels != 3))
-            {
-                throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
-            }
-
             Variant = variant;
-            TransformInput = transformInput;
             bool paper = variant == GoogLeNetVariant.Paper;
             var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
-            int branch3 = paper ? 5 : 3;
-            InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3);
-
+            InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3Kernel: paper ? 5 : 3);
+            this.dropout = Layer.Dropout(dropout ?? (paper ? 0.4 : 0.2), nameof(dropout));
+            this.transformInput = transformInput ? ChannelAffine.Renormalisation(ImageNetMean, ImageNetStd, toMean: 0.5, toStd: 0.5) : null;
             conv1 = style.Create(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
             maxpool1 = Layer.MaxPool(StridedPool);
             lrn1 = paper ? Layer.Lrn(PaperLrn) : null;
@@ -130,18 +140,27 @@ public sealed class GoogLeNet : GalleryModel
             inception5a = Inception(Inception4e.OutChannels, Inception5a);
             inception5b = Inception(Inception5a.OutChannels, Inception5b);
             avgpool = paper ? Layer.AvgPool(new PoolSpec(Kernel: 7, Stride: 1)) : nn.AdaptiveAvgPool2d(1);
-            this.dropout = Layer.Dropout(rate);
             fc = Layer.Dense(Inception5b.OutChannels, numClasses);
             RegisterComponents();
-            Stages = [.. named_children().Where(child => child.module is not InceptionAux).Select(child => new ModelStage(child.name, [child.name]))];
+            Stages = [.. named_children().Where(child => child.module is not (InceptionAux or ChannelAffine)).Select(child => new ModelStage(child.name, [child.name]))];
             ClassifierModules = auxClassifiers ? ["fc", "aux1.fc2", "aux2.fc2"] : ["fc"];
             OptionalModules = auxClassifiers ? [] : ["aux1", "aux2"]; // torchvision's files hold them: it builds them to load, then drops them
         }
-        catch (InsufficientMemoryException e)
+        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
         {
-            throw TooLarge(e);
+            throw Named(e);
         }
     }
+
+    /// <summary>The registry's entry for the paper's network: <c>googlenet</c>.</summary>
+    public static ModelInfo Info { get; } = new(
+        "googlenet", "GoogLeNet", ThePaper, InputOf(GoogLeNetVariant.Paper), DefaultClasses,
+        options => new GoogLeNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout));
+
+    /// <summary>The registry's entry for torchvision's network: <c>googlenet-torchvision</c>.</summary>
+    public static ModelInfo TorchvisionInfo { get; } = new(
+        "googlenet-torchvision", "GoogLeNet (torchvision)", ThePaper, InputOf(GoogLeNetVariant.Torchvision), DefaultClasses,
+        options => new GoogLeNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout, GoogLeNetVariant.Torchvision));
 
     /// <summary>Which GoogLeNet this is.</summary>
     public GoogLeNetVariant Variant { get; }
@@ -150,7 +169,9 @@ public sealed class GoogLeNet : GalleryModel
     public bool HasAuxClassifiers => aux1 is not null;
 
     /// <summary>Whether inputs are re-normalised as torchvision's <c>transform_input</c> does.</summary>
-    public bool TransformInput { get; }
+    public bool TransformInput => transformInput is not null;
+
+    private static Paper ThePaper => new("Going Deeper with Convolutions", "Szegedy et al.", 2014, new Uri("https://arxiv.org/abs/1409.4842"));
 
     /// <summary>
     /// Runs the network and, in training mode with auxiliary classifiers, the two auxiliary heads too. In eval mode
@@ -158,23 +179,20 @@ public sealed class GoogLeNet : GalleryModel
     /// </summary>
     /// <param name="input">A batch of images, as for <c>forward</c>.</param>
     /// <exception cref="ArgumentException">The input does not fit <see cref="GalleryModel.Input"/>.</exception>
-    public GoogLeNetOutputs ForwardWithAux(Tensor input)
+    public GoogLeNetOutputs ForwardWithAux(Tensor input) => Guarded(input, nameof(ForwardWithAux), x =>
     {
-        using var lease = Usage.EnterShared(nameof(ForwardWithAux));
-        CheckInput(input);
-        using var scope = NewDisposeScope();
-        var (logits, first, second) = Run(Prepared(input), withAux: training && HasAuxClassifiers);
-        return new GoogLeNetOutputs(
-            Finished(logits).MoveToOuterDisposeScope(),
-            first is null ? null : Finished(first).MoveToOuterDisposeScope(),
-            second is null ? null : Finished(second).MoveToOuterDisposeScope());
-    }
+        var (logits, first, second) = Run(x, withAux: training && HasAuxClassifiers);
+        return new GoogLeNetOutputs(Output(logits), first is null ? null : Output(first), second is null ? null : Output(second));
+    });
 
     private protected override Tensor ForwardRows(Tensor input) => Run(input, withAux: false).Logits;
 
+    /// <summary>224×224 as in Table 1; torchvision's from 15×15 up thanks to its adaptive pools.</summary>
+    private static InputShape InputOf(GoogLeNetVariant variant) => new(3, 224, 224, variant == GoogLeNetVariant.Torchvision ? 15 : null);
+
     private (Tensor Logits, Tensor? Aux1, Tensor? Aux2) Run(Tensor input, bool withAux)
     {
-        Tensor x = TransformInput ? Renormalise(input) : input;
+        Tensor x = transformInput?.call(input) ?? input; // N x 3 x 224 x 224 (torchvision's transform_input)
         x = conv1.call(x);            // N x 64 x 112 x 112
         x = maxpool1.call(x);         // N x 64 x 56 x 56
         x = lrn1?.call(x) ?? x;       // N x 64 x 56 x 56 (paper)
@@ -199,13 +217,5 @@ public sealed class GoogLeNet : GalleryModel
         x = dropout.call(x);          // N x 1024 x 1 x 1
         x = x.flatten(1);             // N x 1024
         return (fc.call(x), first, second); // N x numClasses
-    }
-
-    /// <summary>torchvision's <c>transform_input</c>: from ImageNet normalisation to mean 0.5, standard deviation 0.5.</summary>
-    private static Tensor Renormalise(Tensor input)
-    {
-        double[] mean = [0.485, 0.456, 0.406];
-        double[] std = [0.229, 0.224, 0.225];
-        return cat([.. Enumerable.Range(0, 3).Select(c => (input[.., c..(c + 1)] * (std[c] / 0.5)) + ((mean[c] - 0.5) / 0.5))], dim: 1);
     }
 }

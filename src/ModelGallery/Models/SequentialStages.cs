@@ -1,3 +1,4 @@
+using ModelGallery.Inspection;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using ModelGallery.Inspection;
 using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,6 +18,12 @@ namespace ModelGallery.Models;
 /// </remarks>
 public sealed class Vgg16 : GalleryModel
 {
+    /// <summary>The class count when none is given.</summary>
+    public const int DefaultClasses = 2;
+
+    /// <summary>The dropout probability when none is given (paper and torchvision).</summary>
+    public const double DefaultDropout = 0.5;
+
     /// <summary>Configuration D of the paper's Table 1, stage by stage.</summary>
     public static IReadOnlyList<VggStage> Configuration { get; } =
     [
@@ -36,12 +43,14 @@ public sealed class Vgg16 : GalleryModel
     /// <param name="inChannels">Channels of the 224×224 input.</param>
     /// <param name="dropout">Dropout probability after each hidden fully connected layer, in [0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
-    public Vgg16(int numClasses = 2, int inChannels = 3, double dropout = 0.5)
-        : base(nameof(Vgg16), inChannels, 224, 224, numClasses, minSize: 32)
+    /// <exception cref="InsufficientMemoryException">The layers do not fit in memory.</exception>
+    public Vgg16(int numClasses = DefaultClasses, int inChannels = 3, double dropout = DefaultDropout)
+        : base(nameof(Vgg16), TableInput with { Channels = inChannels }, numClasses)
     {
         try
         {
-            CheckDropout(dropout, nameof(dropout));
+            var dropout6 = Layer.Dropout(dropout);
+            var dropout7 = Layer.Dropout(dropout);
             List<ModelStage> stages = [];
             var convolutions = new SequentialStages(nameof(features), stages);
             long channels = inChannels;
@@ -61,20 +70,30 @@ public sealed class Vgg16 : GalleryModel
             avgpool = nn.AdaptiveAvgPool2d(7);
             classifier = new SequentialStages(nameof(classifier), stages)
                 .Row("fc6", Layer.Dense(512 * 7 * 7, 4096), Layer.ReLU())
-                .Row("dropout6", Layer.Dropout(dropout))
+                .Row("dropout6", dropout6)
                 .Row("fc7", Layer.Dense(4096, 4096), Layer.ReLU())
-                .Row("dropout7", Layer.Dropout(dropout))
+                .Row("dropout7", dropout7)
                 .Row("fc8", Layer.Dense(4096, numClasses))
                 .Build();
             RegisterComponents();
             Stages = stages;
             ClassifierModules = ["classifier.6"];
         }
-        catch (InsufficientMemoryException e)
+        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
         {
-            throw TooLarge(e);
+            throw Named(e);
         }
     }
+
+    /// <summary>The registry's entry: <c>vgg16</c>.</summary>
+    public static ModelInfo Info { get; } = new(
+        "vgg16", "VGG-16",
+        new Paper("Very Deep Convolutional Networks for Large-Scale Image Recognition", "Simonyan and Zisserman", 2014, new Uri("https://arxiv.org/abs/1409.1556")),
+        TableInput, DefaultClasses,
+        options => new Vgg16(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout));
+
+    /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool.</summary>
+    private static InputShape TableInput => new(3, 224, 224, MinSize: 32);
 
     private protected override Tensor ForwardRows(Tensor input)
     {

@@ -7,7 +7,7 @@ public sealed record LoadOptions
     public static LoadOptions Default { get; } = new();
 
     /// <summary>
-    /// Strict for everything except the classifier layers (<see cref="Models.GalleryModel.ClassifierModules"/>), which keep
+    /// Strict for everything except the classifier layers (a gallery model's <c>ClassifierModules</c>), which keep
     /// their fresh weights: loading ImageNet weights into a model with another class count, to fine-tune it.
     /// </summary>
     public static LoadOptions ExceptClassifier { get; } = new() { SkipClassifier = true };

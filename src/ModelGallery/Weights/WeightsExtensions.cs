@@ -1,5 +1,4 @@
 using ModelGallery.IO;
-using ModelGallery.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +24,7 @@ public static class WeightsExtensions
         var chosen = format ?? StateDictFile.FormatOf(path);
 
         // One consistent snapshot: a gallery model cannot be changed while its weights are read.
-        using var lease = (module as GalleryModel)?.Usage.EnterShared(nameof(SaveWeights));
+        using var lease = (module as IGuardedModule)?.Usage.EnterShared(nameof(SaveWeights));
         using var scope = NewDisposeScope();
         var stateDict = module.state_dict().ToDictionary(
             entry => entry.Key,
@@ -78,16 +77,15 @@ public static class WeightsExtensions
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(stream);
         options ??= LoadOptions.Default;
-        var gallery = module as GalleryModel;
         string[] skip = [.. options.SkipModules, .. options.SkipClassifier ? ClassifierOf(module) : []];
-        string[] optional = [.. gallery?.OptionalModules ?? []];
+        string[] optional = [.. (module as IWeightsLayout)?.OptionalModules ?? []];
         bool Under(string key, string[] prefixes) => prefixes.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
         var file = StateDictFile.Read(stream, name, format); // read before the model is taken: a slow read blocks no one
 
         // Changing the weights needs the model to itself: no inference may see half of one set and half of another.
-        using var lease = gallery?.Usage.EnterExclusive(nameof(LoadWeights));
+        using var lease = (module as IGuardedModule)?.Usage.EnterExclusive(nameof(LoadWeights));
         var target = module.state_dict();
         bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
         var report = new LoadReport(
@@ -115,8 +113,8 @@ public static class WeightsExtensions
 
     private static string[] Sorted(IEnumerable<string> keys) => [.. keys.Order(StringComparer.Ordinal)];
 
-    private static IEnumerable<string> ClassifierOf(nn.Module module) => module is GalleryModel gallery
-        ? gallery.ClassifierModules
+    private static IEnumerable<string> ClassifierOf(nn.Module module) => module is IWeightsLayout layout
+        ? layout.ClassifierModules
         : throw new ArgumentException($"SkipClassifier needs a gallery model, which knows its classifier layers; {module.GetName()} is a {module.GetType().Name}. Use SkipModules to name them.", nameof(module));
 
     private static bool Fits(Tensor model, Tensor file) => model.dtype == file.dtype && model.shape.SequenceEqual(file.shape);

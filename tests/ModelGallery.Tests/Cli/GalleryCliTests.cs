@@ -1,3 +1,4 @@
+using ModelGallery.Models;
 using static TorchSharp.torch;
 using System.Text.Json;
 using ModelGallery.Cli;
@@ -16,7 +17,7 @@ public sealed class GalleryCliTests
         exit.Should().Be(0);
         foreach (var info in ModelZoo.All)
         {
-            output.Should().Contain(info.Name).And.Contain(info.PaperTitle).And.Contain(info.Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+            output.Should().Contain(info.Name).And.Contain(info.Paper.Title).And.Contain(info.Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

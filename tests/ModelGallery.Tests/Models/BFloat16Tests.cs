@@ -77,7 +77,7 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
     [Fact]
     public void The_shipped_LeNet5_loses_little_accuracy_in_bfloat16()
     {
-        var weights = KnownWeights.LeNet5FashionMnist;
+        var weights = LeNet5.FashionMnist;
         using var model = weights.Create();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();

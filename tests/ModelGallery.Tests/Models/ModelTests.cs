@@ -6,17 +6,14 @@ namespace ModelGallery.Tests.Models;
 
 public sealed class ModelTests
 {
-    // Parameter counts given by the foundation issue (hand counts from the layer formulas).
     [Theory]
-    [InlineData("lenet5", 62_006)]
-    [InlineData("alexnet", 58_289_538)]
-    [InlineData("vgg16", 134_268_738)]
-    [InlineData("googlenet", 5_975_602)]
-    public void Parameter_count_at_default_settings(string model, long expected)
+    [MemberData(nameof(IndependentCounts.Names), MemberType = typeof(IndependentCounts))]
+    public void Parameter_count_at_default_settings_matches_the_independent_count(string model)
     {
         using var live = ModelZoo.Create(model);
 
-        live.parameters().Sum(p => p.numel()).Should().Be(expected);
+        live.parameters().Sum(p => p.numel()).Should().Be(IndependentCounts.Parameters(model));
+        ModelZoo.Get(model).Parameters.Should().Be(IndependentCounts.Parameters(model), "the registry measures what the model has");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ModelGallery.Inspection;
 using ModelGallery.Zoo;
 using System.Collections.Concurrent;
 using ModelGallery.Models;

@@ -13,8 +13,11 @@ internal sealed class ReadmeDocument
 
     private readonly List<(string Heading, List<Block> Blocks)> sections = [("", [])];
 
+    private readonly string[] lines;
+
     public ReadmeDocument(string markdown)
     {
+        lines = markdown.Split('\n');
         Document = Markdown.Parse(markdown, Pipeline);
         foreach (Block block in Document)
         {
@@ -43,6 +46,18 @@ internal sealed class ReadmeDocument
         }
 
         return [.. section.Blocks.OfType<Table>().Select(ToTable)];
+    }
+
+    /// <summary>The raw lines of the section under <c>## <paramref name="heading"/></c>, up to the next level-2 heading.</summary>
+    public IReadOnlyList<string> Section(string heading)
+    {
+        int start = Array.IndexOf(lines, $"## {heading}");
+        if (start < 0)
+        {
+            throw new InvalidOperationException($"README.md has no section '## {heading}'.");
+        }
+
+        return [.. lines.Skip(start + 1).TakeWhile(line => !line.StartsWith("## ", StringComparison.Ordinal))];
     }
 
     /// <summary>The section's architecture table: the table whose first column is "Layer".</summary>

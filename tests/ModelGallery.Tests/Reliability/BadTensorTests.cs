@@ -1,3 +1,4 @@
+using ModelGallery.Models;
 using ModelGallery.Zoo;
 using TorchSharp;
 using static TorchSharp.torch;

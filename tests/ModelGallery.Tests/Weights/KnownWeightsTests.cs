@@ -1,3 +1,4 @@
+using ModelGallery.Models;
 using System.Security.Cryptography;
 using ModelGallery.Data;
 using ModelGallery.Training;
@@ -11,7 +12,7 @@ public sealed class KnownWeightsTests
     [Fact]
     public void The_shipped_LeNet5_reaches_its_stated_accuracy_on_the_real_test_set()
     {
-        var weights = KnownWeights.LeNet5FashionMnist;
+        var weights = LeNet5.FashionMnist;
         using var model = weights.Create();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var inputs = weights.Preprocessing.Apply(test.Images);
@@ -25,13 +26,17 @@ public sealed class KnownWeightsTests
     [Fact]
     public void The_metadata_matches_the_embedded_file_and_the_model()
     {
-        var weights = KnownWeights.LeNet5FashionMnist;
-        using var stream = typeof(KnownWeights).Assembly.GetManifestResourceStream(weights.Resource)!;
+        var weights = LeNet5.FashionMnist;
+        using var stream = typeof(GalleryModel).Assembly.GetManifestResourceStream(weights.Resource)!;
 
         Convert.ToHexStringLower(SHA256.HashData(stream)).Should().Be(weights.Sha256);
         stream.Length.Should().BeInRange(100_000, 1_000_000, "a few hundred KB");
+        stream.Position = 0;
+        using var scope = NewDisposeScope();
+        long fileParameters = TorchSharp.PyBridge.Safetensors.LoadStateDict(stream).Values.Sum(t => t.numel());
         using var model = weights.Create();
-        model.parameters().Sum(p => p.numel()).Should().Be(weights.NumParams);
+        model.parameters().Sum(p => p.numel()).Should().Be(fileParameters).And.Be(62_006);
+        LeNet5.Info.Weights.Should().Contain(weights, "the registry lists the model's known weights");
         model.NumClasses.Should().Be(weights.ClassNames.Count);
         model.training.Should().BeFalse("ready to predict");
         weights.Recipe.Should().Contain("dotnet run --project samples/ModelGallery.Cli -- train");
@@ -40,7 +45,7 @@ public sealed class KnownWeightsTests
     [Fact]
     public void A_damaged_package_is_detected_by_the_hash()
     {
-        var damaged = KnownWeights.LeNet5FashionMnist with { Sha256 = new string('0', 64) };
+        var damaged = LeNet5.FashionMnist.WithFile(new string('0', 64), LeNet5.FashionMnist.Resource);
 
         FluentActions.Invoking(damaged.Create).Should().Throw<InvalidDataException>().WithMessage("*SHA-256*expected 0000*damaged*");
     }
@@ -48,7 +53,7 @@ public sealed class KnownWeightsTests
     [Fact]
     public void Missing_embedded_weights_are_named()
     {
-        var missing = KnownWeights.LeNet5FashionMnist with { Resource = "nothing.safetensors" };
+        var missing = LeNet5.FashionMnist.WithFile(LeNet5.FashionMnist.Sha256, "nothing.safetensors");
 
         FluentActions.Invoking(missing.Create).Should().Throw<InvalidDataException>().WithMessage("*not embedded*");
     }
@@ -56,7 +61,7 @@ public sealed class KnownWeightsTests
     [Fact]
     public void The_shipped_model_predicts_the_first_test_images_with_their_labels()
     {
-        var weights = KnownWeights.LeNet5FashionMnist;
+        var weights = LeNet5.FashionMnist;
         using var model = weights.Create();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();

@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery;
 
 /// <summary>
 /// Detects operations that must not overlap on one model: any number of shared users (inference in eval mode,

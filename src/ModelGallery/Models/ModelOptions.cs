@@ -1,6 +1,6 @@
-namespace ModelGallery.Zoo;
+namespace ModelGallery.Models;
 
-/// <summary>Options for creating a model through <see cref="ModelZoo"/>; what is left null takes the model's default.</summary>
+/// <summary>Options for creating a model through its <see cref="ModelInfo"/>; what is left null takes the model's default.</summary>
 public sealed record ModelOptions
 {
     /// <summary>The defaults of every model.</summary>
@@ -12,6 +12,6 @@ public sealed record ModelOptions
     /// <summary>Channels of the input image.</summary>
     public int InChannels { get; init; } = 3;
 
-    /// <summary>Dropout probability of the classifier; null for the model's default. LeNet-5 has no dropout and rejects a value.</summary>
+    /// <summary>Dropout probability of the classifier; null for the model's default. A model without dropout rejects a value.</summary>
     public double? Dropout { get; init; }
 }

@@ -1,0 +1,63 @@
+using static TorchSharp.torch;
+
+namespace ModelGallery.Models;
+
+/// <summary>Classifying with a gallery model: softmax probabilities and the top classes of each image.</summary>
+public static class Inference
+{
+    /// <summary>
+    /// Classifies a batch: softmax over the logits, then the <paramref name="topK"/> most probable classes of each
+    /// image, most probable first. Runs in eval mode with inference mode and a dispose scope, and restores the
+    /// model's training mode afterwards.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="images">A batch of preprocessed images, as for <c>forward</c>.</param>
+    /// <param name="topK">How many classes to return per image, 1 to <see cref="GalleryModel.NumClasses"/>.</param>
+    /// <param name="labels">Class names, <see cref="GalleryModel.NumClasses"/> of them, or null.</param>
+    /// <returns>For each image, its top classes.</returns>
+    /// <remarks>
+    /// Safe to call from several threads at once on a model in eval mode. On a model in training mode it switches to
+    /// eval mode and back, so it then needs the model to itself; a conflicting call throws
+    /// <see cref="InvalidOperationException"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The images do not fit the model's input, contain NaN or infinite values, or the labels are not one per class.</exception>
+    /// <exception cref="InvalidOperationException">Training, a weights load, a summary or a mode switch is running on the model on another thread.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="GalleryModel.NumClasses"/>.</exception>
+    public static IReadOnlyList<IReadOnlyList<Prediction>> Predict(this GalleryModel model, Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(images);
+
+        // Shared in eval mode; exclusive when the mode must be switched. Decided under the usage gate, and no one can
+        // change the mode while any lease is held, so reading it again here gives the same answer.
+        using var lease = model.Usage.Enter("Predict", wantsExclusive: () => model.training);
+        bool wasTraining = model.training;
+        model.CheckInput(images, nameof(images));
+        Prediction.CheckRequest(model.GetName(), model.NumClasses, topK, labels);
+        try
+        {
+            if (wasTraining)
+            {
+                model.eval();
+            }
+
+            using var inference = inference_mode();
+            using var scope = NewDisposeScope();
+            if (!images.isfinite().all().item<bool>())
+            {
+                throw new ArgumentException($"{model.GetName()}.Predict received images with NaN or infinite values; probabilities would be meaningless.", nameof(images));
+            }
+
+            float[] logits = model.Run(images).to(ScalarType.Float32).cpu().data<float>().ToArray();
+            return Prediction.TopK(logits, model.NumClasses, topK, labels);
+        }
+        finally
+        {
+            if (wasTraining)
+            {
+                model.train();
+            }
+        }
+    }
+}
