@@ -109,7 +109,7 @@ internal static class ArchitectureFigures
             _ when kind.Contains("Conv", StringComparison.Ordinal) || kind.Contains("conv", StringComparison.Ordinal) => "#dbe8fb",
             _ when kind.Contains("Pool", StringComparison.Ordinal) || kind.Contains("pool", StringComparison.Ordinal) => "#dcf2e0",
             _ when kind.Contains("Linear", StringComparison.Ordinal) => "#fde7cf",
-            _ when kind.Contains("Inception", StringComparison.Ordinal) => "#eadcf7",
+            _ when kind.Contains("Inception", StringComparison.Ordinal) || kind.Contains("Block", StringComparison.Ordinal) || kind.Contains("Bottleneck", StringComparison.Ordinal) => "#eadcf7",
             _ => "#eeeeee",
         };
         svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{BoxWidth}\" height=\"{BoxHeight}\" rx=\"6\" fill=\"{fill}\" stroke=\"#555\"/>\n");

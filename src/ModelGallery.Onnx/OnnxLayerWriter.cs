@@ -32,6 +32,7 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         Linear linear => WriteLinear(path, linear, input),
         Dropout => input, // the identity at inference
         InceptionBlock block => WriteInception(path, block, input),
+        ResidualBlock block => WriteResidual(path, block, input),
         Sequential or ConvReLU or ConvBnReLU => WriteChain(path, module, input),
         _ => throw new NotSupportedException($"ONNX export does not know the module '{path}' of type {module.GetType().Name}."),
     };
@@ -47,6 +48,26 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         long channels = branches.Sum(branch => branch.Shape[0]);
         string output = graph.Node("Concat", Join(path, "concat"), [.. branches.Select(branch => branch.Name)], OnnxGraph.Int("axis", 1));
         return new Value(output, [channels, .. branches[0].Shape[1..]]);
+    }
+
+    /// <summary>The main path (convolution, batch norm, ReLU but after the last), the shortcut, their sum and a ReLU.</summary>
+    private Value WriteResidual(string path, ResidualBlock block, Value input)
+    {
+        string Named(nn.Module module) => Join(path, block.named_children().First(child => ReferenceEquals(child.module, module)).name);
+        Value x = input;
+        for (int i = 0; i < block.MainPath.Count; i++)
+        {
+            var (conv, norm) = block.MainPath[i];
+            x = WriteBatchNorm(Named(norm), norm, WriteConv(Named(conv), conv, x));
+            if (i < block.MainPath.Count - 1)
+            {
+                x = x with { Name = graph.Node("Relu", Join(path, $"relu{i + 1}"), [x.Name]) };
+            }
+        }
+
+        Value identity = block.Shortcut is { } shortcut ? WriteChain(Join(path, "downsample"), shortcut, input) : input;
+        string sum = graph.Node("Add", Join(path, "add"), [x.Name, identity.Name]);
+        return x with { Name = graph.Node("Relu", Join(path, "relu"), [sum]) };
     }
 
     private Value WriteConv(string path, Conv2d conv, Value input)

@@ -74,9 +74,13 @@ internal sealed class ForwardTrace
         var last = observed.GetValueOrDefault(stage.Modules[^1]);
         var activations = leaves.Select(ActivationName).OfType<string>().Distinct().ToList();
         var windows = leaves.Select(Geometry).OfType<LayerGeometry>().ToList();
-        string kind = roots is [var single] && single.children().Any() && single is not Sequential
-            ? single.GetType().Name
-            : string.Join("+", leaves.Select(leaf => leaf.GetType().Name));
+        string kind = roots switch
+        {
+            [Sequential blocks] when blocks.children().Select(b => b.GetType()).Distinct().Count() == 1 && blocks.children().First().children().Any()
+                => $"{blocks.children().Count()} × {blocks.children().First().GetType().Name}", // a stage of like blocks
+            [var single] when single.children().Any() && single is not Sequential => single.GetType().Name,
+            _ => string.Join("+", leaves.Select(leaf => leaf.GetType().Name)),
+        };
         return new LayerSummary(
             stage.Name,
             string.Join(", ", stage.Modules),

@@ -23,9 +23,6 @@ public sealed class ConvReLU : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>The convolution, for inspection.</summary>
-    public Conv2d Conv => conv;
-
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {

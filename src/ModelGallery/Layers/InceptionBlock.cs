@@ -49,8 +49,6 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(config), config, $"Every filter count of an Inception module must be positive; received {config}.");
         }
 
-        Config = config;
-        InChannels = inChannels;
         branch1 = style.Create(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1));
         branch2 = nn.Sequential(
             style.Create(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1)),
@@ -63,12 +61,6 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
             style.Create(inChannels, new ConvSpec(config.PoolProj, Kernel: 1)));
         RegisterComponents();
     }
-
-    /// <summary>The filter counts this module was built with.</summary>
-    public InceptionConfig Config { get; }
-
-    /// <summary>Channels of the input.</summary>
-    public long InChannels { get; }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -9,7 +9,7 @@ public sealed class NativeLoadException : InvalidOperationException
     /// <summary>Creates the exception with its explanation and TorchSharp's original error.</summary>
     /// <param name="message">What failed and what to do about it.</param>
     /// <param name="innerException">The exception TorchSharp threw.</param>
-    public NativeLoadException(string message, Exception? innerException)
+    internal NativeLoadException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }

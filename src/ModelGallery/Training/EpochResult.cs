@@ -1,10 +1,33 @@
 namespace ModelGallery.Training;
 
 /// <summary>What one epoch of training measured.</summary>
-/// <param name="Epoch">The epoch, 1-based.</param>
-/// <param name="TrainLoss">Mean cross-entropy over the epoch's batches.</param>
-/// <param name="TrainAccuracy">Fraction of training images classified correctly while training.</param>
-/// <param name="TestAccuracy">Fraction of test images classified correctly after the epoch, or null without a test set.</param>
-/// <param name="TrainingTime">Wall time of the training pass (not the evaluation).</param>
-/// <param name="ImagesPerSecond">Training images per second.</param>
-public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double? TestAccuracy, TimeSpan TrainingTime, double ImagesPerSecond);
+public sealed class EpochResult
+{
+    internal EpochResult(int epoch, double trainLoss, double trainAccuracy, double? testAccuracy, TimeSpan trainingTime, double imagesPerSecond)
+    {
+        Epoch = epoch;
+        TrainLoss = trainLoss;
+        TrainAccuracy = trainAccuracy;
+        TestAccuracy = testAccuracy;
+        TrainingTime = trainingTime;
+        ImagesPerSecond = imagesPerSecond;
+    }
+
+    /// <summary>The epoch, 1-based.</summary>
+    public int Epoch { get; }
+
+    /// <summary>Mean cross-entropy over the epoch's batches.</summary>
+    public double TrainLoss { get; }
+
+    /// <summary>Fraction of training images classified correctly while training.</summary>
+    public double TrainAccuracy { get; }
+
+    /// <summary>Fraction of test images classified correctly after the epoch, or null without a test set.</summary>
+    public double? TestAccuracy { get; }
+
+    /// <summary>Wall time of the training pass (not the evaluation).</summary>
+    public TimeSpan TrainingTime { get; }
+
+    /// <summary>Training images per second.</summary>
+    public double ImagesPerSecond { get; }
+}

@@ -11,7 +11,7 @@ public sealed class TrainingDivergedException : ArithmeticException
     /// <param name="epoch">The epoch, 1-based.</param>
     /// <param name="step">The step within the epoch, 1-based.</param>
     /// <param name="loss">The step's loss.</param>
-    public TrainingDivergedException(string model, int epoch, int step, double loss)
+    internal TrainingDivergedException(string model, int epoch, int step, double loss)
         : base($"Training {model} diverged at epoch {epoch}, step {step}: the loss was {loss} and/or a gradient was not finite. " +
                "The step was not applied, so the model keeps the weights of the last finite step; lower the learning rate.")
     {

@@ -1,18 +1,32 @@
 namespace ModelGallery.Weights;
 
 /// <summary>What a load did: which keys it loaded, which it skipped on purpose, and which did not match.</summary>
-/// <param name="Loaded">Keys whose tensors were copied into the model.</param>
-/// <param name="Skipped">Keys left alone because the options said so (model and file side).</param>
-/// <param name="Missing">Keys of the model that the file lacks.</param>
-/// <param name="Unexpected">Keys of the file that the model lacks.</param>
-/// <param name="Mismatched">Keys present on both sides whose shape or dtype differ.</param>
-public sealed record LoadReport(
-    IReadOnlyList<string> Loaded,
-    IReadOnlyList<string> Skipped,
-    IReadOnlyList<string> Missing,
-    IReadOnlyList<string> Unexpected,
-    IReadOnlyList<KeyMismatch> Mismatched)
+public sealed class LoadReport
 {
+    internal LoadReport(IReadOnlyList<string> loaded, IReadOnlyList<string> skipped, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<KeyMismatch> mismatched)
+    {
+        Loaded = loaded;
+        Skipped = skipped;
+        Missing = missing;
+        Unexpected = unexpected;
+        Mismatched = mismatched;
+    }
+
+    /// <summary>Keys whose tensors were copied into the model.</summary>
+    public IReadOnlyList<string> Loaded { get; }
+
+    /// <summary>Keys left alone because the options said so (model and file side).</summary>
+    public IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>Keys of the model that the file lacks.</summary>
+    public IReadOnlyList<string> Missing { get; }
+
+    /// <summary>Keys of the file that the model lacks.</summary>
+    public IReadOnlyList<string> Unexpected { get; }
+
+    /// <summary>Keys present on both sides whose shape or dtype differ.</summary>
+    public IReadOnlyList<KeyMismatch> Mismatched { get; }
+
     /// <summary>True when nothing was missing, unexpected or mismatched.</summary>
     public bool IsComplete => Missing.Count == 0 && Unexpected.Count == 0 && Mismatched.Count == 0;
 

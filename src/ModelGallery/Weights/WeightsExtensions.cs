@@ -89,11 +89,11 @@ public static class WeightsExtensions
         var target = module.state_dict();
         bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
         var report = new LoadReport(
-            Loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
-            Skipped: Sorted(target.Keys.Concat(file.Keys).Where(Skipped).Distinct()),
-            Missing: Sorted(target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))),
-            Unexpected: Sorted(file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))),
-            Mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
+            loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
+            skipped: Sorted(target.Keys.Concat(file.Keys).Where(Skipped).Distinct()),
+            missing: Sorted(target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))),
+            unexpected: Sorted(file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))),
+            mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
                 .Select(k => new KeyMismatch(k, Describe(target[k]), Describe(file[k])))]);
         if (options.Strict && !report.IsComplete)
         {

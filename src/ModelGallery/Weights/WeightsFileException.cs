@@ -7,7 +7,7 @@ public sealed class WeightsFileException : IOException
     /// <param name="path">The file.</param>
     /// <param name="problem">What is wrong with it.</param>
     /// <param name="innerException">The reader's own error, if any.</param>
-    public WeightsFileException(string path, string problem, Exception? innerException = null)
+    internal WeightsFileException(string path, string problem, Exception? innerException = null)
         : base($"'{path}' is not a valid weights file: {problem}", innerException)
     {
         FilePath = path;

@@ -7,7 +7,7 @@ public sealed class WeightsMismatchException : InvalidOperationException
     /// <param name="path">The file that was read.</param>
     /// <param name="model">The model's name.</param>
     /// <param name="report">What matched and what did not.</param>
-    public WeightsMismatchException(string path, string model, LoadReport report)
+    internal WeightsMismatchException(string path, string model, LoadReport report)
         : base($"The weights in '{path}' do not fit {model}; nothing was loaded. {report.Problems.Count()} problem(s):{Environment.NewLine}" +
                string.Join(Environment.NewLine, report.Problems.Select(p => "  - " + p)))
     {

@@ -18,6 +18,7 @@ public static class ModelZoo
         GoogLeNet.Info,
         AlexNet.TorchvisionInfo,
         GoogLeNet.TorchvisionInfo,
+        ResNet.ResNet18Info,
     ];
 
     private static readonly Dictionary<string, ModelInfo> ByName = Index(All);

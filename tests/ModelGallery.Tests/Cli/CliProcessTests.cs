@@ -27,7 +27,7 @@ public sealed class CliProcessTests : TempFolder
     [InlineData("predict", "--index", "10000")]
     [InlineData("predict", "--image", "no-such-image.png")]
     [InlineData("export", "lenet5", "--output", "x.onnx", "--weights", "no-such-weights.pt")]
-    [InlineData("summary", "resnet50")]
+    [InlineData("summary", "densenet121")]
     public void A_bad_argument_value_exits_1_with_a_message_and_no_stack_trace(params string[] args)
     {
         var (exit, output, error) = Gallery(args);

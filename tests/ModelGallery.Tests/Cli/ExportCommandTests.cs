@@ -35,7 +35,7 @@ public sealed class ExportCommandTests : TempFolder
         exit.Should().Be(2);
         output.Should().Contain("fc3");
         File.Exists(onnx).Should().BeFalse();
-        CliRunner.Run("export", "resnet50", "--output", onnx).Exit.Should().Be(1);
+        CliRunner.Run("export", "densenet121", "--output", onnx).Exit.Should().Be(1);
         CliRunner.Run("export", "lenet5").Exit.Should().Be(1, "--output is required");
     }
 

@@ -41,7 +41,48 @@ internal static class ReadmeMacs
                 total += perPixel * shape[0] * shape[1];
             }
 
+            else if (name.StartsWith("conv", StringComparison.Ordinal) && name.Contains(" × ", StringComparison.Ordinal))
+            {
+                total += ResidualStage(name, channels, shape, long.Parse(row[table.Column("Stride")], CultureInfo.InvariantCulture), row[kernel], row[table.Column("Number of Filter")]);
+            }
+
             (channels, features) = shape.Length == 3 ? (shape[2], shape[0] * shape[1] * shape[2]) : (channels, shape[0]);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// A stage of residual blocks ("conv3_x: 2 × BasicBlock"): each block's main path, convolutions before the first
+    /// 3×3 at the input size and the rest at the output size (the 3×3 carries the stride), plus, in the first block, a
+    /// 1×1 projection of the input when the stride or the channel count changes.
+    /// </summary>
+    private static long ResidualStage(string name, long inChannels, long[] output, long stride, string kernels, string filters)
+    {
+        int blocks = int.Parse(name.Split(": ")[1].Split(" × ")[0], CultureInfo.InvariantCulture);
+        long[] k = [.. kernels.Split(", ").Select(cell => long.Parse(cell.Split(" x ")[0], CultureInfo.InvariantCulture))];
+        long[] f = [.. filters.Split(", ").Select(cell => long.Parse(cell, CultureInfo.InvariantCulture))];
+        long outArea = output[0] * output[1];
+        long total = 0;
+        for (int block = 0; block < blocks; block++)
+        {
+            long channels = block == 0 ? inChannels : f[^1];
+            long area = block == 0 ? outArea * stride * stride : outArea;
+            for (int i = 0; i < k.Length; i++)
+            {
+                if (k[i] == 3)
+                {
+                    area = outArea;
+                }
+
+                total += area * channels * f[i] * k[i] * k[i];
+                channels = f[i];
+            }
+
+            if (block == 0 && (stride != 1 || inChannels != f[^1]))
+            {
+                total += outArea * inChannels * f[^1];
+            }
         }
 
         return total;

@@ -18,6 +18,7 @@ internal static class IndependentCounts
         ["googlenet"] = (5_975_602, "hand count of Table 1 with the paper's 5×5 branch and biases (foundation issue)"),
         ["alexnet-torchvision"] = (Resized(61_100_840, features: 4096, classes: 2), "torchvision alexnet: 61,100,840 at 1000 classes"),
         ["googlenet-torchvision"] = (Resized(6_624_904, features: 1024, classes: 2), "torchvision googlenet: 6,624,904 at 1000 classes"),
+        ["resnet18"] = (Resized(11_689_512, features: 512, classes: 2), "torchvision resnet18: 11,689,512 at 1000 classes"),
     };
 
     /// <summary>Every registered model's name, for theories that must cover the whole registry.</summary>

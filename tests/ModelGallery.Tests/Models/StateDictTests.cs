@@ -1,4 +1,5 @@
 using ModelGallery.Models;
+using ModelGallery.Zoo;
 using static ModelGallery.Tests.TestTensors;
 
 namespace ModelGallery.Tests.Models;
@@ -31,7 +32,7 @@ public sealed class StateDictTests
     {
         using var model = new GoogLeNet(numClasses: 1000);
         var ours = Keys(model).ToDictionary(k => k.Key, k => k.Shape);
-        var theirs = Torchvision("googlenet").ToDictionary(k => k.Key, k => k.Shape);
+        var theirs = Torchvision("googlenet-torchvision").ToDictionary(k => k.Key, k => k.Shape);
 
         // torchvision's convolutions have no bias (batch norm follows them); ours have one and no batch norm.
         var ourWeights = ours.Keys.Where(k => k.EndsWith(".weight", StringComparison.Ordinal)).ToList();
@@ -56,31 +57,36 @@ public sealed class StateDictTests
 
 }
 
-/// <summary>The torchvision variants load torchvision's state_dicts key for key.</summary>
-public sealed class TorchvisionVariantStateDictTests
+/// <summary>Every registered model with a torchvision listing (TestData/&lt;name&gt;.state_dict.txt) has its keys.</summary>
+public sealed class TorchvisionStateDictTests
 {
-    [Fact]
-    public void AlexNet_torchvision_variant_matches_torchvision_key_for_key_and_shape_for_shape()
-    {
-        using var model = new AlexNet(numClasses: 1000, variant: AlexNetVariant.Torchvision);
+    private static IEnumerable<string> Listed => ModelZoo.Names.Where(name => File.Exists(RepoPaths.TestData($"{name}.state_dict.txt")));
 
-        Keys(model).Should().Equal(Torchvision("alexnet"));
+    public static TheoryData<string> WithListings => [.. Listed];
+
+    [Fact]
+    public void Every_torchvision_compatible_model_has_a_listing()
+    {
+        Listed.Should().BeEquivalentTo(ModelZoo.Names.Where(name => name.EndsWith("-torchvision", StringComparison.Ordinal) || name.StartsWith("resnet", StringComparison.Ordinal) || name == "vgg16"));
+    }
+
+    [Theory]
+    [MemberData(nameof(WithListings))]
+    public void Keys_and_shapes_at_1000_classes_are_torchvisions_less_the_modules_it_builds_only_to_load(string name)
+    {
+        using var model = ModelZoo.Create(name, new ModelOptions { NumClasses = 1000 });
+        string[] optional = [.. ((ModelGallery.Weights.IWeightsLayout)model).OptionalModules];
+        var theirs = Torchvision(name).Where(k => !optional.Any(prefix => k.Key.StartsWith(prefix + ".", StringComparison.Ordinal))).ToList();
+
+        Keys(model).Should().BeEquivalentTo(theirs, "{0} loads torchvision's state_dict key for key (TorchSharp lists parameters before buffers, PyTorch module by module)", name);
     }
 
     [Fact]
-    public void GoogLeNet_torchvision_variant_with_aux_matches_torchvision_key_for_key_and_shape_for_shape()
+    public void GoogLeNet_torchvision_variant_with_aux_has_every_key_of_torchvisions_file()
     {
         using var model = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision, auxClassifiers: true);
 
         // Same keys and shapes; only the order differs (our aux heads sit in call order, torchvision's after inception5b).
-        Keys(model).Should().BeEquivalentTo(Torchvision("googlenet"));
-    }
-
-    [Fact]
-    public void GoogLeNet_torchvision_variant_without_aux_has_torchvisions_keys_less_the_aux_heads()
-    {
-        using var model = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision);
-
-        Keys(model).Should().BeEquivalentTo(Torchvision("googlenet").Where(k => !k.Key.StartsWith("aux", StringComparison.Ordinal)));
+        Keys(model).Should().BeEquivalentTo(Torchvision("googlenet-torchvision"));
     }
 }

@@ -10,21 +10,25 @@ namespace ModelGallery.Tests.Onnx;
 
 public sealed class OnnxExportTests : TempFolder
 {
-    public static TheoryData<string, int, int> Variants => new()
+    /// <summary>Every registered model, at batch 1 and 3.</summary>
+    public static TheoryData<string, int, int> Variants
     {
-        { "lenet5", 1, 5 },
-        { "alexnet", 2, 3 },
-        { "alexnet-torchvision", 2, 3 },
-        { "vgg16", 1, 2 },
-        { "googlenet", 2, 3 },
-        { "googlenet-torchvision", 2, 3 },
-    };
+        get
+        {
+            var data = new TheoryData<string, int, int>();
+            foreach (string name in ModelZoo.Names)
+            {
+                data.Add(name, 1, 3);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Variants))]
     public void Every_registered_model_runs_in_ONNX_Runtime_like_in_TorchSharp_at_two_batch_sizes(string name, int batch, int otherBatch)
     {
-        ModelZoo.Names.Should().BeEquivalentTo(Variants.Select(row => (string)row[0]), "every registered model has an export test");
         using var model = ModelZoo.Create(name);
         var generator = new Generator(7);
         OnnxRuntimeCheck.RandomiseBatchNormStatistics(model, generator);

@@ -207,6 +207,10 @@ internal static partial class ArchitectureRowVerifier
             ExpectDash(row.Padding, "Padding", problems);
             ExpectCeil(row, false, problems);
         }
+        else if (ResidualStageName().Match(row.Layer) is { Success: true } residualMatch)
+        {
+            VerifyResidualStage(row, residualMatch, stage, problems);
+        }
         else
         {
             problems.Add($"Unknown layer '{row.Layer}'.");
@@ -228,6 +232,47 @@ internal static partial class ArchitectureRowVerifier
         else
         {
             ExpectShape(row.Output, stage.Output[1..], "Output Size", problems);
+        }
+    }
+
+    /// <summary>
+    /// A row of residual blocks, as Table 1 of the ResNet paper gives a stage: the block count and type in the Layer
+    /// cell, and the main path's kernels, filters and paddings as lists, the stride of the stage's first block.
+    /// </summary>
+    private static void VerifyResidualStage(Row row, Match match, LiveStage stage, List<string> problems)
+    {
+        if (stage.Stage.Name != match.Groups[1].Value)
+        {
+            problems.Add($"Layer names {match.Groups[1].Value} but the stage is {stage.Stage.Name}.");
+        }
+
+        var blocks = stage.Roots is [Sequential sequential] ? sequential.children().OfType<ResidualBlock>().ToList() : [];
+        int count = int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (blocks.Count != count || blocks.Any(block => block.GetType().Name != match.Groups[3].Value))
+        {
+            problems.Add($"Layer says {count} × {match.Groups[3].Value}; the stage has {string.Join(", ", blocks.Select(b => b.GetType().Name))}.");
+            return;
+        }
+
+        foreach (var (block, index) in blocks.Select((block, index) => (block, index)))
+        {
+            var convs = block.MainPath.Select(step => step.Conv).ToList();
+            string Joined(Func<Conv2d, string> cell) => string.Join(", ", convs.Select(cell));
+            Expect(row.Kernel, Joined(conv => $"{conv.kernel_size[0]} x {conv.kernel_size[1]}"), $"Kernel Size (block {index + 1})", problems);
+            Expect(row.Filters, Joined(conv => conv.out_channels.ToString(CultureInfo.InvariantCulture)), $"Number of Filter (block {index + 1})", problems);
+            Expect(row.Padding, Joined(conv => conv.padding![0].ToString(CultureInfo.InvariantCulture)), $"Padding (block {index + 1})", problems);
+            long stride = convs.Max(conv => conv.stride[0]);
+            Expect(index == 0 ? row.Stride : "1", stride.ToString(CultureInfo.InvariantCulture), $"Stride (block {index + 1})", problems);
+        }
+
+        ExpectCeil(row, false, problems);
+    }
+
+    private static void Expect(string cell, string live, string column, List<string> problems)
+    {
+        if (cell != live)
+        {
+            problems.Add($"{column} says '{cell}'; the model has '{live}'.");
         }
     }
 
@@ -412,6 +457,9 @@ internal static partial class ArchitectureRowVerifier
 
     [GeneratedRegex(@"^Inception \((\w+)\)$")]
     private static partial Regex InceptionName();
+
+    [GeneratedRegex(@"^(conv\d_x): (\d+) × (\w+)$")]
+    private static partial Regex ResidualStageName();
 
     [GeneratedRegex(@"^(\d+)( \(classes\))?$")]
     private static partial Regex UnitsCell();

@@ -36,7 +36,7 @@ public sealed class TorchvisionFileTests : TempFolder
             withAux.SaveWeights(file);
         }
 
-        string[] auxKeys = [.. TestTensors.Torchvision("googlenet").Select(k => k.Key).Where(k => k.StartsWith("aux", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        string[] auxKeys = [.. TestTensors.Torchvision("googlenet-torchvision").Select(k => k.Key).Where(k => k.StartsWith("aux", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
         auxKeys.Should().HaveCount(20, "torchvision's listing has ten keys per auxiliary head");
         using var model = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision, transformInput: true);
 
