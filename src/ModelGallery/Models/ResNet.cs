@@ -25,6 +25,7 @@ public sealed class ResNet : GalleryModel
     private static readonly Dictionary<int, Depth> Depths = new()
     {
         [18] = new(Blocks: [2, 2, 2, 2], Expansion: 1, (inputs, width, stride) => new BasicBlock(inputs, width, stride)),
+        [50] = new(Blocks: [3, 4, 6, 3], Expansion: Bottleneck.Expansion, (inputs, width, stride) => new Bottleneck(inputs, width, stride)),
     };
 
     private readonly Conv2d conv1;
@@ -93,6 +94,10 @@ public sealed class ResNet : GalleryModel
     /// <summary>The registry's entry for ResNet-18: <c>resnet18</c>.</summary>
     public static ModelInfo ResNet18Info { get; } = new(
         "resnet18", "ResNet-18", ThePaper, TableInput, DefaultClasses, options => Create(18, options));
+
+    /// <summary>The registry's entry for ResNet-50: <c>resnet50</c>.</summary>
+    public static ModelInfo ResNet50Info { get; } = new(
+        "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, options => Create(50, options));
 
     /// <summary>The number of weighted layers: 18 or 50.</summary>
     public int Layers { get; }

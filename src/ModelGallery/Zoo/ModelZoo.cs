@@ -19,6 +19,7 @@ public static class ModelZoo
         AlexNet.TorchvisionInfo,
         GoogLeNet.TorchvisionInfo,
         ResNet.ResNet18Info,
+        ResNet.ResNet50Info,
     ];
 
     private static readonly Dictionary<string, ModelInfo> ByName = Index(All);

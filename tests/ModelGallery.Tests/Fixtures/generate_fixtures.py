@@ -285,6 +285,7 @@ def main():
         # torchvision 0.14 swaps the names: GoogLeNetOutputs.aux_logits2 holds aux1's output (after 4a), aux_logits1 aux2's.
         (2, 3, 224, 224), aux_from=lambda o: (o.logits, o.aux_logits2, o.aux_logits1))
     run("resnet18", torchvision.models.resnet18(weights=None, num_classes=2), (2, 3, 224, 224))
+    run("resnet50", torchvision.models.resnet50(weights=None, num_classes=2), (2, 3, 224, 224))
 
     for name, tensors in cases.items():
         write_safetensors(os.path.join(HERE, f"{name}.expected.safetensors"), tensors)

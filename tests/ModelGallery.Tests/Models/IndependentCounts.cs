@@ -19,6 +19,7 @@ internal static class IndependentCounts
         ["alexnet-torchvision"] = (Resized(61_100_840, features: 4096, classes: 2), "torchvision alexnet: 61,100,840 at 1000 classes"),
         ["googlenet-torchvision"] = (Resized(6_624_904, features: 1024, classes: 2), "torchvision googlenet: 6,624,904 at 1000 classes"),
         ["resnet18"] = (Resized(11_689_512, features: 512, classes: 2), "torchvision resnet18: 11,689,512 at 1000 classes"),
+        ["resnet50"] = (Resized(25_557_032, features: 2048, classes: 2), "torchvision resnet50: 25,557,032 at 1000 classes"),
     };
 
     /// <summary>Every registered model's name, for theories that must cover the whole registry.</summary>
