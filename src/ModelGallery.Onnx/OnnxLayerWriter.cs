@@ -11,7 +11,7 @@ namespace ModelGallery.Onnx;
 /// adaptive pooling and flattening can be written with fixed sizes. Supports the vocabulary the gallery's
 /// models are built from; anything else throws <see cref="NotSupportedException"/> naming the module.
 /// </summary>
-internal sealed class OnnxLayerWriter(OnnxGraph graph)
+internal sealed partial class OnnxLayerWriter(OnnxGraph graph)
 {
     /// <summary>A value in the graph: its name and the shape of one sample (C×H×W, or features).</summary>
     public readonly record struct Value(string Name, long[] Shape);
@@ -111,86 +111,6 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         return input with { Name = output };
     }
 
-    private Value WriteMaxPool(string path, MaxPool2d pool, Value input)
-    {
-        long[] dilation = Pair(pool.dilation ?? [1]);
-        if (dilation.Any(d => d != 1))
-        {
-            throw new NotSupportedException($"ONNX export writes max-pools without dilation; '{path}' has dilation [{string.Join(", ", dilation)}].");
-        }
-
-        return WritePool("MaxPool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode);
-    }
-
-    private Value WriteAvgPool(string path, AvgPool2d pool, Value input)
-    {
-        if (pool.divisor_override is not null)
-        {
-            throw new NotSupportedException($"ONNX has no divisor override for average pooling ('{path}').");
-        }
-
-        return WritePool("AveragePool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode,
-            OnnxGraph.Int("count_include_pad", pool.count_include_pad ? 1 : 0));
-    }
-
-    /// <summary>A max or average pool: the window attributes both share, and PyTorch's output size.</summary>
-    private Value WritePool(string opType, string path, Value input, long[] kernelSize, long[]? strideSize, long[]? paddingSize, bool ceil, params AttributeProto[] extra)
-    {
-        long[] kernel = Pair(kernelSize), stride = Pair(strideSize ?? kernelSize), padding = Pair(paddingSize ?? [0]);
-        string output = graph.Node(opType, path, [input.Name],
-        [
-            OnnxGraph.Ints("kernel_shape", kernel),
-            OnnxGraph.Ints("strides", stride),
-            OnnxGraph.Ints("pads", padding[0], padding[1], padding[0], padding[1]),
-            OnnxGraph.Int("ceil_mode", ceil ? 1 : 0),
-            .. extra,
-        ]);
-        return new Value(output, [input.Shape[0], PooledSize(input.Shape[1], kernel[0], stride[0], padding[0], ceil), PooledSize(input.Shape[2], kernel[1], stride[1], padding[1], ceil)]);
-    }
-
-    /// <summary>
-    /// Adaptive pooling at the exported input size: a global average, the identity, or in general
-    /// <c>A_h · x · A_wᵀ</c> with PyTorch's averaging windows as matrices (two <c>MatMul</c>s), which is exact for any
-    /// input and output sizes, smaller or larger.
-    /// </summary>
-    private Value WriteAdaptiveAvgPool(string path, AdaptiveAvgPool2d pool, Value input)
-    {
-        long[] size = Pair(pool.output_size);
-        long height = input.Shape[1], width = input.Shape[2];
-        if (size is [1, 1])
-        {
-            return new Value(graph.Node("GlobalAveragePool", path, [input.Name]), [input.Shape[0], 1, 1]);
-        }
-
-        if (size[0] == height && size[1] == width)
-        {
-            return input;
-        }
-
-        string columns = graph.Node("MatMul", Join(path, "columns"), [input.Name, graph.Initializer(Join(path, "columns_matrix"), AveragingMatrix(width, size[1], transpose: true), width, size[1])]);
-        string output = graph.Node("MatMul", path, [graph.Initializer(Join(path, "rows_matrix"), AveragingMatrix(height, size[0], transpose: false), size[0], height), columns]);
-        return new Value(output, [input.Shape[0], size[0], size[1]]);
-    }
-
-    /// <summary>
-    /// The <c>outputs×inputs</c> matrix (or its transpose) whose row i averages PyTorch's adaptive window
-    /// <c>[⌊i·in/out⌋, ⌈(i+1)·in/out⌉)</c>.
-    /// </summary>
-    private static float[] AveragingMatrix(long inputs, long outputs, bool transpose)
-    {
-        float[] matrix = new float[inputs * outputs];
-        for (long i = 0; i < outputs; i++)
-        {
-            long start = i * inputs / outputs, end = (((i + 1) * inputs) + outputs - 1) / outputs;
-            for (long j = start; j < end; j++)
-            {
-                matrix[transpose ? (j * outputs) + i : (i * inputs) + j] = 1f / (end - start);
-            }
-        }
-
-        return matrix;
-    }
-
     /// <summary>
     /// LRN the fast way: the channel-window sum of squares as a 1×1 convolution with a banded weight (a GEMM), then
     /// <c>x / (k + α/n · Σ)^β</c> with β = 0.75 written as two square roots, not the slow <c>Pow</c> or <c>LRN</c> kernels.
@@ -265,19 +185,6 @@ internal sealed class OnnxLayerWriter(OnnxGraph graph)
         using var scope = NewDisposeScope();
         Tensor plain = tensor.detach().to(ScalarType.Float32).cpu().contiguous();
         return graph.Initializer(name, plain.data<float>().ToArray(), plain.shape);
-    }
-
-    /// <summary>PyTorch's pooled size, including its ceil-mode rule that the last window must start inside the input or left padding.</summary>
-    private static long PooledSize(long size, long kernel, long stride, long padding, bool ceil)
-    {
-        long span = size + (2 * padding) - kernel;
-        long count = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceil && (count - 1) * stride >= size + padding)
-        {
-            count--;
-        }
-
-        return count;
     }
 
     private static long[] Pair(long[] values) => values.Length == 1 ? [values[0], values[0]] : values;

@@ -23,7 +23,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var quick = new Option<bool>("--quick") { Description = "Short runs (fewer iterations) for a first look; the published table uses full runs." };
-        var models = new Option<string>("--models") { Description = "Comma-separated registry names.", DefaultValueFactory = _ => "lenet5,alexnet,vgg16,googlenet" };
+        var models = new Option<string>("--models") { Description = "Comma-separated registry names.", DefaultValueFactory = _ => "lenet5,alexnet,vgg16,googlenet,resnet18,resnet50" };
         var batches = new Option<string>("--batches") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,8,32" };
         var threads = new Option<int>("--threads") { Description = "Threads for every engine (PyTorch, TorchSharp, ONNX Runtime).", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--output") { Description = "Folder for results, exports and BenchmarkDotNet artifacts.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "modelgallery-benchmarks") };

@@ -1,3 +1,4 @@
+using ModelGallery.Zoo;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -27,11 +28,6 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
 {
     /// <summary>The FP32 peak the issue quotes for this machine type (an AVX-512 FMA loop on 2 cores).</summary>
     private const double QuotedPeakGflops = 533;
-
-    private static readonly Dictionary<string, double> GigaMacs = new()
-    {
-        ["lenet5"] = 0.00065172, ["alexnet"] = 1.131168288, ["vgg16"] = 15.466176512, ["googlenet"] = 1.58164992,
-    };
 
     /// <summary>Whether every cell was measured.</summary>
     public bool Complete => inference.All(row => Suite.Engines.All(engine => engine switch
@@ -208,7 +204,8 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
 
     private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
-    private static double Gflops(double imagesPerSecond, string model) => 2 * GigaMacs[model] * imagesPerSecond;
+    /// <summary>FP32 GFLOP/s at a rate of images: two FLOPs per multiply-accumulate, the MACs measured by the registry.</summary>
+    private static double Gflops(double imagesPerSecond, string model) => 2 * ModelZoo.Get(model).Macs / 1e9 * imagesPerSecond;
 
     private static string Rate(double? value) => value switch
     {

@@ -4,7 +4,7 @@ namespace ModelGallery.Benchmarks;
 internal static class Suite
 {
     /// <summary>The README's architectures, by registry name.</summary>
-    public static IReadOnlyList<string> Models { get; set; } = ["lenet5", "alexnet", "vgg16", "googlenet"];
+    public static IReadOnlyList<string> Models { get; set; } = ["lenet5", "alexnet", "vgg16", "googlenet", "resnet18", "resnet50"];
 
     public static IReadOnlyList<int> Batches { get; set; } = [1, 8, 32];
 

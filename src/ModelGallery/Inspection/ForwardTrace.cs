@@ -72,7 +72,7 @@ internal sealed class ForwardTrace
         var parameters = roots.SelectMany(root => root.parameters()).ToList();
         var first = observed.GetValueOrDefault(stage.Modules[0]);
         var last = observed.GetValueOrDefault(stage.Modules[^1]);
-        var activations = leaves.Select(ActivationName).OfType<string>().Distinct().ToList();
+        var activations = leaves.Select(ReadmeVocabulary.ActivationName).OfType<string>().Distinct().ToList();
         var windows = leaves.Select(Geometry).OfType<LayerGeometry>().ToList();
         string kind = roots switch
         {
@@ -132,16 +132,6 @@ internal sealed class ForwardTrace
         Convolution conv => new LayerGeometry(conv.kernel_size, conv.stride, conv.padding ?? [], conv.out_channels),
         MaxPool2d pool => new LayerGeometry(pool.kernel_size, pool.stride, pool.padding, null),
         AvgPool2d pool => new LayerGeometry(pool.kernel_size, pool.stride, pool.padding, null),
-        _ => null,
-    };
-
-    private static string? ActivationName(nn.Module module) => module switch
-    {
-        ReLU => "ReLU",
-        Sigmoid => "sigmoid",
-        Tanh => "tanh",
-        GELU => "GELU",
-        Softmax => "softmax",
         _ => null,
     };
 

@@ -38,6 +38,8 @@ MODELS = {
     "alexnet": (lambda: paper_alexnet(classes=2), 227),
     "vgg16": (lambda: torchvision.models.vgg16(num_classes=2), 224),
     "googlenet": (lambda: MainLogits(PaperGoogLeNet(classes=2)), 224),
+    "resnet18": (lambda: torchvision.models.resnet18(num_classes=2), 224),
+    "resnet50": (lambda: torchvision.models.resnet50(num_classes=2), 224),
 }
 
 

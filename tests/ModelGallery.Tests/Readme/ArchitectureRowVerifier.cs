@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ModelGallery.Inspection;
 using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,8 +63,8 @@ internal static partial class ArchitectureRowVerifier
     private static void VerifyRow(Row row, LiveStage stage, bool isLast, LiveModel live, List<string> problems)
     {
         var leaves = stage.Leaves;
-        var activations = leaves.Select(ActivationName).OfType<string>().Distinct().ToList();
-        var layers = leaves.Where(leaf => ActivationName(leaf) is null).ToList();
+        var activations = leaves.Select(ReadmeVocabulary.ActivationName).OfType<string>().Distinct().ToList();
+        var layers = leaves.Where(leaf => ReadmeVocabulary.ActivationName(leaf) is null).ToList();
 
         if (ConvolutionName().Match(row.Layer) is { Success: true } convMatch)
         {
@@ -298,13 +299,6 @@ internal static partial class ArchitectureRowVerifier
         }
     }
 
-    private static string? ActivationName(nn.Module module) => module switch
-    {
-        ReLU => "ReLU",
-        Sigmoid => "sigmoid",
-        _ => null,
-    };
-
     private static T? Single<T>(List<nn.Module> layers, List<string> problems)
         where T : nn.Module
     {
@@ -383,8 +377,7 @@ internal static partial class ArchitectureRowVerifier
         };
         if (expected is null || !expected.SequenceEqual(actual))
         {
-            string live = actual.Length == 3 ? $"{actual[1]} x {actual[2]} x {actual[0]}" : string.Join(" x ", actual);
-            problems.Add($"{column} says '{cell}'; the model gives {live}.");
+            problems.Add($"{column} says '{cell}'; the model gives {ReadmeVocabulary.SampleShape(actual)}.");
         }
     }
 

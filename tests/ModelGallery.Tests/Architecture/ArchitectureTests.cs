@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using ModelGallery.Models;
+
+namespace ModelGallery.Tests.Architecture;
+
+/// <summary>The house rules of src/, read from the source files themselves.</summary>
+public sealed partial class ArchitectureTests
+{
+    private static readonly string Source = Path.Combine(RepoPaths.Root, "src");
+
+    private static IEnumerable<string> Files => Directory.EnumerateFiles(Source, "*.cs", SearchOption.AllDirectories)
+        .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+
+    /// <summary>The model classes: every concrete subclass of <see cref="GalleryModel"/>.</summary>
+    private static string[] ModelClasses =>
+        [.. typeof(GalleryModel).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(GalleryModel)) && !t.IsAbstract).Select(t => t.Name)];
+
+    [Fact]
+    public void No_source_file_is_over_250_lines()
+    {
+        Files.Select(path => (path, lines: File.ReadAllLines(path).Length)).Where(file => file.lines > 250)
+            .Should().BeEmpty("a file a newcomer reads in one go");
+    }
+
+    [Fact]
+    public void Namespaces_depend_on_each_other_without_a_cycle()
+    {
+        var graph = Files.Select(File.ReadAllText).Select(text => (From: NamespaceOf(text), To: Usings(text)))
+            .GroupBy(edge => edge.From)
+            .ToDictionary(group => group.Key, group => group.SelectMany(edge => edge.To).Where(to => to != group.Key).ToHashSet());
+
+        graph.Keys.Should().Contain(["ModelGallery.Models", "ModelGallery.Layers", "ModelGallery.Inspection", "ModelGallery.Weights"]);
+        foreach (string start in graph.Keys)
+        {
+            Reachable(graph, start).Should().NotContain(start, "{0} must not depend on itself through others", start);
+        }
+
+        graph["ModelGallery.Layers"].Should().NotContain("ModelGallery.Models");
+        graph["ModelGallery.Inspection"].Should().NotContain("ModelGallery.Models");
+        graph["ModelGallery.Weights"].Should().NotContain("ModelGallery.Models");
+    }
+
+    [Theory]
+    [InlineData("ModelGallery/Layers")]
+    [InlineData("ModelGallery/Inspection")]
+    [InlineData("ModelGallery/Weights")]
+    [InlineData("ModelGallery.Onnx")]
+    public void Layers_inspection_weights_and_the_onnx_writer_name_no_model_class(string folder)
+    {
+        string[] models = ModelClasses;
+        models.Should().Contain(["LeNet5", "GoogLeNet", "ResNet"]);
+        foreach (string path in Directory.EnumerateFiles(Path.Combine(Source, folder), "*.cs").Where(p => !p.Contains("/obj/", StringComparison.Ordinal)))
+        {
+            string code = string.Join('\n', File.ReadAllLines(path).Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+            models.Where(model => Regex.IsMatch(code, $@"\b{model}\b")).Should().BeEmpty("{0} works by layer kind, not by model", Path.GetFileName(path));
+        }
+    }
+
+    private static string NamespaceOf(string text) => FileNamespace().Match(text).Groups[1].Value;
+
+    private static IEnumerable<string> Usings(string text) =>
+        [.. Using().Matches(text).Select(m => m.Groups[1].Value),
+         .. Qualified().Matches(text).Select(m => "ModelGallery." + m.Groups[1].Value),
+         .. RootTypes().IsMatch(text) ? ["ModelGallery"] : Array.Empty<string>()];
+
+    private static HashSet<string> Reachable(Dictionary<string, HashSet<string>> graph, string start)
+    {
+        var seen = new HashSet<string>();
+        var queue = new Queue<string>(graph.GetValueOrDefault(start) ?? []);
+        while (queue.TryDequeue(out var next))
+        {
+            if (seen.Add(next))
+            {
+                foreach (string further in graph.GetValueOrDefault(next) ?? [])
+                {
+                    queue.Enqueue(further);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
+    private static partial Regex FileNamespace();
+
+    [GeneratedRegex(@"^using (ModelGallery[\w.]*);", RegexOptions.Multiline)]
+    private static partial Regex Using();
+
+    [GeneratedRegex(@"\b(Models|Inspection|Weights|Layers|Zoo|Data|Training|Native|IO)\.[A-Z]\w+")]
+    private static partial Regex Qualified();
+
+    [GeneratedRegex(@"\b(IGuardedModule|ModelUsage)\b")]
+    private static partial Regex RootTypes();
+}
