@@ -29,7 +29,7 @@ public static class OnnxExport
     public const string OutputName = "logits";
 
     /// <summary>The symbolic name of the batch axis of input and output.</summary>
-    public const string BatchAxis = "batch";
+    internal const string BatchAxis = "batch";
 
     /// <summary>Builds the ONNX model in memory.</summary>
     /// <param name="model">The model to export; its weights are read, its training mode is not changed.</param>

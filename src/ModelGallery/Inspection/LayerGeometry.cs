@@ -1,8 +1,25 @@
 namespace ModelGallery.Inspection;
 
 /// <summary>The window of a convolution or pooling layer.</summary>
-/// <param name="Kernel">Kernel size, height then width.</param>
-/// <param name="Stride">Stride, height then width.</param>
-/// <param name="Padding">Padding, height then width.</param>
-/// <param name="Filters">Output channels of a convolution; null for pooling.</param>
-public sealed record LayerGeometry(IReadOnlyList<long> Kernel, IReadOnlyList<long> Stride, IReadOnlyList<long> Padding, long? Filters);
+public sealed class LayerGeometry
+{
+    internal LayerGeometry(IReadOnlyList<long> kernel, IReadOnlyList<long> stride, IReadOnlyList<long> padding, long? filters)
+    {
+        Kernel = kernel;
+        Stride = stride;
+        Padding = padding;
+        Filters = filters;
+    }
+
+    /// <summary>Kernel size, height then width.</summary>
+    public IReadOnlyList<long> Kernel { get; }
+
+    /// <summary>Stride, height then width.</summary>
+    public IReadOnlyList<long> Stride { get; }
+
+    /// <summary>Padding, height then width.</summary>
+    public IReadOnlyList<long> Padding { get; }
+
+    /// <summary>Output channels of a convolution; null for pooling.</summary>
+    public long? Filters { get; }
+}

@@ -34,9 +34,6 @@ public sealed class BasicBlock : ResidualBlock
     }
 
     /// <inheritdoc/>
-    public override long OutChannels => bn2.num_features;
-
-    /// <inheritdoc/>
     internal override IReadOnlyList<(Conv2d Conv, BatchNorm2d Norm)> MainPath => [(conv1, bn1), (conv2, bn2)];
 
     /// <inheritdoc/>

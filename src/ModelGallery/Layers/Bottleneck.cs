@@ -45,9 +45,6 @@ public sealed class Bottleneck : ResidualBlock
     }
 
     /// <inheritdoc/>
-    public override long OutChannels => bn3.num_features;
-
-    /// <inheritdoc/>
     internal override IReadOnlyList<(Conv2d Conv, BatchNorm2d Norm)> MainPath => [(conv1, bn1), (conv2, bn2), (conv3, bn3)];
 
     /// <inheritdoc/>

@@ -15,9 +15,6 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
     {
     }
 
-    /// <summary>Channels of the block's output.</summary>
-    public abstract long OutChannels { get; }
-
     /// <summary>The main path in call order: each convolution with the batch norm after it.</summary>
     internal abstract IReadOnlyList<(Conv2d Conv, BatchNorm2d Norm)> MainPath { get; }
 

@@ -20,10 +20,10 @@ namespace ModelGallery.Models;
 public sealed class AlexNet : GalleryModel
 {
     /// <summary>The class count when none is given.</summary>
-    public const int DefaultClasses = 2;
+    private const int DefaultClasses = 2;
 
     /// <summary>The dropout probability when none is given (paper and torchvision).</summary>
-    public const double DefaultDropout = 0.5;
+    private const double DefaultDropout = 0.5;
 
     /// <summary>The paper's normalisation: size 5, α = 1e-4, β = 0.75, k = 2.</summary>
     public static LrnSpec PaperLrn { get; } = new(Size: 5, Alpha: 1e-4, Beta: 0.75, K: 2);

@@ -24,7 +24,7 @@ namespace ModelGallery.Models;
 public sealed class GoogLeNet : GalleryModel
 {
     /// <summary>The class count when none is given.</summary>
-    public const int DefaultClasses = 2;
+    private const int DefaultClasses = 2;
 
     /// <summary>ImageNet's per-channel mean, which torchvision's weights were trained with and <c>transformInput</c> undoes.</summary>
     private static readonly double[] ImageNetMean = [0.485, 0.456, 0.406];

@@ -21,7 +21,7 @@ namespace ModelGallery.Models;
 public sealed class LeNet5 : GalleryModel
 {
     /// <summary>The class count when none is given: the ten digits of the paper.</summary>
-    public const int DefaultClasses = 10;
+    private const int DefaultClasses = 10;
 
     private const int Size = 32;
 

@@ -1,8 +1,25 @@
 namespace ModelGallery.Models;
 
 /// <summary>The paper that introduced an architecture.</summary>
-/// <param name="Title">Its title.</param>
-/// <param name="Authors">Its authors, as the README cites them (<c>He, Zhang, Ren and Sun</c>).</param>
-/// <param name="Year">The year it appeared.</param>
-/// <param name="Link">Where to read it.</param>
-public sealed record Paper(string Title, string Authors, int Year, Uri Link);
+public sealed class Paper
+{
+    internal Paper(string title, string authors, int year, Uri link)
+    {
+        Title = title;
+        Authors = authors;
+        Year = year;
+        Link = link;
+    }
+
+    /// <summary>Its title.</summary>
+    public string Title { get; }
+
+    /// <summary>Its authors, as the README cites them (<c>He, Zhang, Ren and Sun</c>).</summary>
+    public string Authors { get; }
+
+    /// <summary>The year it appeared.</summary>
+    public int Year { get; }
+
+    /// <summary>Where to read it.</summary>
+    public Uri Link { get; }
+}

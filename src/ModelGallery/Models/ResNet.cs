@@ -20,7 +20,7 @@ namespace ModelGallery.Models;
 public sealed class ResNet : GalleryModel
 {
     /// <summary>The class count when none is given.</summary>
-    public const int DefaultClasses = 2;
+    private const int DefaultClasses = 2;
 
     private static readonly Dictionary<int, Depth> Depths = new()
     {
@@ -52,7 +52,6 @@ public sealed class ResNet : GalleryModel
         {
             var config = Depths.TryGetValue(depth, out var known) ? known
                 : throw new ArgumentOutOfRangeException(nameof(depth), depth, $"depth must be one of {string.Join(", ", Depths.Keys)}; received {depth}.");
-            Layers = depth;
             long channels = 64;
             Sequential Stage(int blocks, long width, long stride)
             {
@@ -98,9 +97,6 @@ public sealed class ResNet : GalleryModel
     /// <summary>The registry's entry for ResNet-50: <c>resnet50</c>.</summary>
     public static ModelInfo ResNet50Info { get; } = new(
         "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, options => Create(50, options));
-
-    /// <summary>The number of weighted layers: 18 or 50.</summary>
-    public int Layers { get; }
 
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool (five halvings leave 1×1).</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);

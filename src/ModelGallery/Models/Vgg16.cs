@@ -19,13 +19,13 @@ namespace ModelGallery.Models;
 public sealed class Vgg16 : GalleryModel
 {
     /// <summary>The class count when none is given.</summary>
-    public const int DefaultClasses = 2;
+    private const int DefaultClasses = 2;
 
     /// <summary>The dropout probability when none is given (paper and torchvision).</summary>
-    public const double DefaultDropout = 0.5;
+    private const double DefaultDropout = 0.5;
 
     /// <summary>Configuration D of the paper's Table 1, stage by stage.</summary>
-    public static IReadOnlyList<VggStage> Configuration { get; } =
+    private static IReadOnlyList<VggStage> Configuration { get; } =
     [
         new(Convs: 2, Filters: 64),
         new(Convs: 2, Filters: 128),

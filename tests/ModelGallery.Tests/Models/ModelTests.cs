@@ -79,12 +79,11 @@ public sealed class ModelTests
     }
 
     [Theory]
-    [InlineData("lenet5", 7, 1)]
-    [InlineData("alexnet", 5, 1)]
-    [InlineData("vgg16", 4, 4)]
-    [InlineData("googlenet", 3, 1)]
-    public void Class_count_and_input_channels_are_options(string model, int classes, int channels)
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void Class_count_and_input_channels_are_options(string model)
     {
+        // Different for every model, and never the defaults: 3 to 9 classes, 1 or 4 channels.
+        int classes = 3 + (ModelZoo.Names.ToList().IndexOf(model) % 7), channels = model.Length % 2 == 0 ? 1 : 4;
         using GalleryModel live = ModelZoo.Create(model, new ModelOptions { NumClasses = classes, InChannels = channels });
         live.eval();
         using var scope = NewDisposeScope();
@@ -93,6 +92,16 @@ public sealed class ModelTests
         live.call(randn(1, channels, live.Input.Height, live.Input.Width)).shape.Should().Equal(1, classes);
         live.Input.Channels.Should().Be(channels);
         live.NumClasses.Should().Be(classes);
+    }
+
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void The_classifier_maps_features_to_the_classes_and_is_what_LoadOptions_ExceptClassifier_skips(string model)
+    {
+        using GalleryModel live = ModelZoo.Create(model, new ModelOptions { NumClasses = 7 });
+
+        live.Classifier.out_features.Should().Be(7);
+        live.state_dict()[$"{live.ClassifierModules[0]}.weight"].shape.Should().Equal(7, live.Classifier.in_features);
     }
 
     [Fact]
