@@ -142,12 +142,24 @@ def seed_of(key):
     return sum((k + 1) * ord(c) for k, c in enumerate(key)) % 997
 
 
+def uniform(key, n):
+    """n values in [-1, 1) from a splitmix64 hash of the key's seed and the index: seeded random weights that both this
+    script and ParityFormula.cs compute exactly (float64, then float32)."""
+    seed = np.full(n, seed_of(key), dtype=np.uint64)
+    z = seed * np.uint64(0x9E3779B97F4A7C15) + np.arange(n, dtype=np.uint64) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(1)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / 2.0 ** 53 * 2.0 - 1.0
+
+
 def formula(key, shape, dtype):
-    """The deterministic value of every state_dict entry; ModelGallery.Tests computes the same (ParityFormula.cs)."""
+    """The deterministic value of every state_dict entry; ModelGallery.Tests computes the same (ParityFormula.cs).
+    Weights are uniform with He's variance 2 / fan-in, so that the networks' outputs depend on their inputs."""
     n = int(np.prod(shape)) if len(shape) else 1
     if key.endswith("num_batches_tracked"):
         return torch.zeros(shape, dtype=dtype)
-    base = np.sin(0.7 * np.arange(n, dtype=np.float64) + 0.1 * seed_of(key))
+    base = uniform(key, n)
     if key.endswith("running_var"):
         values = 1.0 + 0.25 * (base + 1.0)
     elif key.endswith("running_mean") or key.endswith("bias"):
@@ -156,7 +168,7 @@ def formula(key, shape, dtype):
         values = 1.0 + 0.1 * base
     else:
         fan_in = n // shape[0]
-        values = base * (2.0 / math.sqrt(fan_in))
+        values = base * math.sqrt(3.0) * math.sqrt(2.0 / fan_in)
     return torch.from_numpy(values.astype(np.float32)).reshape(shape)  # float32 values, whatever the model's precision
 
 

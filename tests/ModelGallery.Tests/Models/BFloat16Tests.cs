@@ -15,14 +15,12 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Logits_stay_close_to_float32_and_come_back_as_float32(string name) =>
-        FastPaths.Compare(name, model => model.UseBFloat16(), (_, fast, expected, actual) =>
+        // bfloat16 keeps 8 mantissa bits (0.4 % per rounding); through a deep network the logits move by 0.6–2.2 % of
+        // their scale (measured: 8–39 % of what another image moves them by). Required: less than half of that.
+        FastPaths.Compare(name, model => model.UseBFloat16(), relativeTolerance: 0.02, ofMovement: 0.5, check: (_, fast) =>
         {
             fast.BFloat16.Should().BeTrue();
             fast.parameters().Should().OnlyContain(p => p.dtype == ScalarType.BFloat16);
-            actual.dtype.Should().Be(ScalarType.Float32);
-            // bfloat16 keeps 8 mantissa bits (0.4 % per rounding); through a deep network the logits move by a few percent of their scale.
-            float scale = expected.abs().max().item<float>();
-            (actual - expected).abs().max().item<float>().Should().BeLessThan(0.05f * scale);
         });
 
     [Fact]

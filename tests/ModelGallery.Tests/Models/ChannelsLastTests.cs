@@ -12,13 +12,14 @@ public sealed class ChannelsLastTests : TempFolder
     [Theory]
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void Outputs_equal_the_plain_layout(string name) =>
-        FastPaths.Compare(name, model => model.UseChannelsLast(), (plain, fast, expected, actual) =>
+        // The layouts sum in different orders: float32 rounding, ~1e-6 of the logit scale; a wrong stride is far more.
+        FastPaths.Compare(name, model => model.UseChannelsLast(), relativeTolerance: 1e-4, (plain, fast) =>
         {
             fast.ChannelsLast.Should().BeTrue();
             plain.ChannelsLast.Should().BeFalse();
-            IsChannelsLast(FirstConvWeight(fast)).Should().BeTrue();
-            IsChannelsLast(FirstConvWeight(plain)).Should().BeFalse();
-            actual.allclose(expected, rtol: 1e-4, atol: 1e-5).Should().BeTrue($"max difference {(actual - expected).abs().max().item<float>()}");
+            var convolutions = fast.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.Conv2d>().ToList();
+            convolutions.Should().NotBeEmpty().And.OnlyContain(conv => IsChannelsLast(conv.weight!), "every convolution weight is converted");
+            plain.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.Conv2d>().Should().OnlyContain(conv => !IsChannelsLast(conv.weight!));
         });
 
     [Fact]

@@ -1,4 +1,5 @@
 using ModelGallery.Models;
+using ModelGallery.Tests.Sensitivity;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Models;
@@ -73,16 +74,24 @@ public sealed class GoogLeNetAuxTests
     [Fact]
     public void Transform_input_renormalises_imagenet_statistics_to_one_half()
     {
-        // An image equal to ImageNet's mean becomes 0 after the transform, which is what a zero image gives without it.
-        using var plain = new GoogLeNet(variant: GoogLeNetVariant.Torchvision);
+        // torchvision's transform_input maps x to x·std/0.5 + (mean − 0.5)/0.5 per channel, so the image
+        // (0.5 − mean)/std becomes exactly 0: the transformed model on it must give the plain model's logits on zeros.
+        using var plain = SensitiveModels.Initialise(new GoogLeNet(variant: GoogLeNetVariant.Torchvision));
         using var transformed = new GoogLeNet(variant: GoogLeNetVariant.Torchvision, transformInput: true);
         transformed.load_state_dict(plain.state_dict());
-        plain.eval();
         transformed.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var mean = tensor(ImageNetMean).reshape(1, 3, 1, 1).expand(1, 3, 64, 64);
+        double[] mapsToZero = [.. ImageNetMean.Zip(ImageNetStd, (mean, std) => (0.5 - mean) / std)];
+        var image = tensor(mapsToZero, dtype: ScalarType.Float32).reshape(1, 3, 1, 1).expand(1, 3, 64, 80).contiguous();
+        var zero = zeros(1, 3, 64, 80);
+        double scale = SensitiveModels.Check(plain, zero, image, relativeTolerance: 1e-5);
 
-        transformed.call(mean).allclose(plain.call(zeros(1, 3, 64, 64)), rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+        var difference = (transformed.call(image) - plain.call(zero)).abs().max().item<float>();
+
+        (difference / scale).Should().BeLessThan(1e-5, "the transform maps this image to 0");
+        ((transformed.call(zero) - plain.call(zero)).abs().max().item<float>() / scale).Should().BeGreaterThan(1e-3, "and other images elsewhere");
     }
+
+    private static readonly double[] ImageNetStd = [0.229, 0.224, 0.225];
 }

@@ -9,37 +9,28 @@ namespace ModelGallery.Tests.Native;
 /// </summary>
 public sealed class NativeLoadTests
 {
-    [Fact]
+    [SkippableFact]
     public void The_output_copy_marks_the_GLIBCXX_requirement_weak()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "the native-load fix patches an ELF library: Linux only");
 
         Elf.RequirementFlags(Elf.OutputCopy()).Should().Be("WEAK");
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_NuGet_cache_copy_is_left_untouched_and_the_output_keeps_its_timestamp()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "the native-load fix patches an ELF library: Linux only");
 
         Elf.RequirementFlags(Elf.NuGetCacheCopy()).Should().Be("none");
         File.GetLastWriteTimeUtc(Elf.OutputCopy()).Should().Be(File.GetLastWriteTimeUtc(Elf.NuGetCacheCopy()));
         new FileInfo(Elf.OutputCopy()).Length.Should().Be(new FileInfo(Elf.NuGetCacheCopy()).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_target_patches_a_hard_linked_copy_without_writing_through_and_is_idempotent()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "the native-load fix patches an ELF library: Linux only");
 
         string root = Directory.CreateTempSubdirectory("modelgallery-targets-").FullName;
         try
@@ -80,13 +71,10 @@ public sealed class NativeLoadTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_failed_load_is_explained_in_plain_words()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        Skip.IfNot(OperatingSystem.IsLinux(), "the native-load fix patches an ELF library: Linux only");
 
         using var loaded = new LeNet5(); // the backend is loaded; the unpatched copy now fails on its own requirement only
         string folder = Directory.CreateTempSubdirectory("modelgallery-native-").FullName;
@@ -116,7 +104,7 @@ public sealed class NativeLoadTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_backend_is_explained_without_blaming_libstdcxx()
     {
         var explained = TorchRuntime.Explain(new NotSupportedException("no libtorch"), libraryPath: null);

@@ -1,5 +1,6 @@
 using ModelGallery.Models;
 using TorchSharp;
+using ModelGallery.Tests.Sensitivity;
 using ModelGallery.Weights;
 using ModelGallery.Zoo;
 using Xunit.Abstractions;
@@ -10,7 +11,11 @@ namespace ModelGallery.Tests.Weights;
 /// <summary>ModelGallery's outputs equal PyTorch's for the same weights and inputs (fixtures made by PyTorch 1.13).</summary>
 public sealed class ParityTests(ITestOutputHelper output)
 {
-    private const double Tolerance = 1e-4;
+    /// <summary>float32 LeNet-5 against PyTorch's float32: measured 6.0e-7 relative.</summary>
+    private const double Float32Tolerance = 1e-5;
+
+    /// <summary>The float64 cases: measured 1e-13 to 1e-15 relative; a wrong layer is many orders more.</summary>
+    private const double Float64Tolerance = 1e-10;
 
     [Theory]
     [InlineData("lenet5.pt")]
@@ -25,7 +30,7 @@ public sealed class ParityTests(ITestOutputHelper output)
 
         var logits = model.call(expected["input"]);
 
-        Check("lenet5 (" + file + ")", logits, expected["logits"]);
+        Check("lenet5 (" + file + ")", logits, expected["logits"], Float32Tolerance);
     }
 
     /// <summary>Every registered model but LeNet-5 (which has real weights, above) has a formula fixture of its name.</summary>
@@ -43,9 +48,12 @@ public sealed class ParityTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         var expected = Fixture.Expected(name);
 
-        var logits = model.call(ParityFormula.Input(2, 3, model.Input.Height, model.Input.Width).to(float64));
+        var input = ParityFormula.Input(2, 3, model.Input.Height, model.Input.Width).to(float64);
+        SensitiveModels.Check(model, input, input.flip(3), Float64Tolerance);
 
-        Check(name, logits, expected["logits"]);
+        var logits = model.call(input);
+
+        Check(name, logits, expected["logits"], Float64Tolerance);
     }
 
     [Theory]
@@ -67,9 +75,9 @@ public sealed class ParityTests(ITestOutputHelper output)
 
         var outputs = model.ForwardWithAux(ParityFormula.Input(2, 3, 224, 224).to(float64));
 
-        Check(name + " train logits", outputs.Logits, expected["train_logits"]);
-        Check(name + " train aux1", outputs.Aux1!, expected["train_aux1"]);
-        Check(name + " train aux2", outputs.Aux2!, expected["train_aux2"]);
+        Check(name + " train logits", outputs.Logits, expected["train_logits"], Float64Tolerance);
+        Check(name + " train aux1", outputs.Aux1!, expected["train_aux1"], Float64Tolerance);
+        Check(name + " train aux2", outputs.Aux2!, expected["train_aux2"], Float64Tolerance);
     }
 
     /// <summary>The registered model, or for the GoogLeNets the options their fixtures were made with (aux heads, transform_input).</summary>
@@ -80,11 +88,11 @@ public sealed class ParityTests(ITestOutputHelper output)
         _ => ModelZoo.Create(name),
     };
 
-    private void Check(string name, Tensor actual, Tensor expected)
+    private void Check(string name, Tensor actual, Tensor expected, double tolerance)
     {
         actual.shape.Should().Equal(expected.shape);
         double error = Fixture.RelativeError(actual, expected);
         output.WriteLine($"{name}: relative error {error:E2}");
-        error.Should().BeLessThan(Tolerance, "{0} must match PyTorch", name);
+        error.Should().BeLessThan(tolerance, "{0} must match PyTorch", name);
     }
 }
