@@ -26,6 +26,35 @@ public sealed class ModelSummaryTests
         summary.Rows.Sum(r => r.Macs).Should().Be(summary.TotalMacs);
     }
 
+    [Theory]
+    [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
+    public void A_non_square_input_gives_each_row_the_live_models_output_shape(string model)
+    {
+        using var live = ModelZoo.Create(model);
+        var (height, width) = FastPaths.NonSquare(live.Input);
+        long[] input = [1, live.Input.Channels, height, width];
+        var modules = live.named_modules().ToDictionary(m => m.name, m => m.module);
+        var outputs = new Dictionary<string, long[]>();
+        var hooks = live.Stages.Select(stage => ((TorchSharp.torch.nn.Module<Tensor, Tensor>)modules[stage.Modules[^1]]).register_forward_hook((_, _, output) =>
+        {
+            outputs[stage.Name] = output.shape;
+            return output;
+        })).ToList();
+        live.eval();
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+        {
+            live.call(zeros(input));
+        }
+
+        hooks.ForEach(hook => hook.remove());
+
+        var summary = ModelSummary.Create(live, input);
+
+        summary.Rows.Select(row => string.Join("x", row.OutputShape)).Should().Equal(live.Stages.Select(stage => string.Join("x", outputs[stage.Name])));
+        summary.InputShape.Should().Equal(input);
+    }
+
     [Fact]
     public void Lenet5_macs_match_the_hand_count()
     {
