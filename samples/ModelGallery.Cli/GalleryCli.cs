@@ -34,6 +34,13 @@ internal static class GalleryCli
         };
         root.Options.Add(Verbose);
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line, System.CommandLine's own messages, and where to read more: not the whole help text.
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
+            return 1;
+        }
+
         try
         {
             return parse.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, EnableDefaultExceptionHandler = false });

@@ -33,7 +33,8 @@ public sealed class CliProcessTests : TempFolder
         var (exit, output, error) = Gallery(args);
 
         exit.Should().Be(1, output + error);
-        error.Should().NotBeEmpty();
+        error.Trim().Split('\n').Should().ContainSingle("one clear line, not the help text").Which.Should().StartWith("error: ");
+        output.Should().BeEmpty();
         (output + error).Should().NotContain("Unhandled").And.NotContain("   at ").And.NotContain("Exception");
     }
 
