@@ -28,13 +28,14 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        var path = MainPath; // a new list per read: read once, not in the loop
         Tensor identity = Shortcut?.call(input) ?? input;
         Tensor x = input;
-        for (int i = 0; i < MainPath.Count; i++)
+        for (int i = 0; i < path.Count; i++)
         {
-            var (conv, norm) = MainPath[i];
+            var (conv, norm) = path[i];
             x = norm.call(conv.call(x));
-            if (i < MainPath.Count - 1)
+            if (i < path.Count - 1)
             {
                 x = Relu.call(x); // in place
             }
