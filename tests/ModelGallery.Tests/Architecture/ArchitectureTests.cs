@@ -46,6 +46,7 @@ public sealed partial class ArchitectureTests
     [InlineData("ModelGallery/Inspection")]
     [InlineData("ModelGallery/Weights")]
     [InlineData("ModelGallery.Onnx")]
+    [InlineData("ModelGallery.Hub")]
     public void Layers_inspection_weights_and_the_onnx_writer_name_no_model_class(string folder)
     {
         string[] models = ModelClasses;
