@@ -69,6 +69,17 @@ public sealed class ImageReadOptionsTests
         ExpectedImages.Same(white, black).Should().BeTrue();
     }
 
+    [Fact]
+    public void Missing_photos_fail_with_how_to_get_them()
+    {
+        string nowhere = Path.Combine(Path.GetTempPath(), "no-photos-" + Guid.NewGuid().ToString("N"));
+
+        var act = () => Photos.Resolve(nowhere);
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain(nowhere)
+            .And.Contain("apt-get download python3-skimage && dpkg -x python3-skimage_*.deb /opt/skimage-deb").And.Contain("MODELGALLERY_PHOTOS");
+    }
+
     private sealed class UnreadableStream : MemoryStream
     {
         public override bool CanRead => false;

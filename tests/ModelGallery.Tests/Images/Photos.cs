@@ -10,21 +10,22 @@ internal static class Photos
     public const string DefaultFolder = "/opt/skimage-deb/usr/lib/python3/dist-packages/skimage/data";
 
     /// <summary>The photo folder: <c>MODELGALLERY_PHOTOS</c>, else <see cref="DefaultFolder"/>. A missing folder fails the test (never a skip).</summary>
-    public static string Folder
-    {
-        get
-        {
-            string folder = Environment.GetEnvironmentVariable("MODELGALLERY_PHOTOS") is { Length: > 0 } set ? set : DefaultFolder;
-            if (!File.Exists(Path.Combine(folder, "chelsea.png")))
-            {
-                throw new InvalidOperationException(
-                    $"The test photos (skimage's sample images) are not at '{folder}' (no chelsea.png there). Get them with "
-                    + "`cd \"$(mktemp -d)\" && apt-get download python3-skimage && dpkg -x python3-skimage_*.deb /opt/skimage-deb`, "
-                    + "or set MODELGALLERY_PHOTOS to a folder holding them.");
-            }
+    public static string Folder => Resolve(Environment.GetEnvironmentVariable("MODELGALLERY_PHOTOS"));
 
-            return folder;
+    /// <summary>The folder <paramref name="variable"/> names (or the default when it is unset or empty), if the photos are there.</summary>
+    /// <exception cref="InvalidOperationException">No chelsea.png in it; the message says how to get the photos.</exception>
+    internal static string Resolve(string? variable)
+    {
+        string folder = variable is { Length: > 0 } ? variable : DefaultFolder;
+        if (!File.Exists(Path.Combine(folder, "chelsea.png")))
+        {
+            throw new InvalidOperationException(
+                $"The test photos (skimage's sample images) are not at '{folder}' (no chelsea.png there). Get them with "
+                + "`cd \"$(mktemp -d)\" && apt-get download python3-skimage && dpkg -x python3-skimage_*.deb /opt/skimage-deb`, "
+                + "or set MODELGALLERY_PHOTOS to a folder holding them.");
         }
+
+        return folder;
     }
 
     /// <summary>A photo of skimage's data folder, e.g. <c>chelsea.png</c>.</summary>
