@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ModelGallery.Images;
 using ModelGallery.Models;
 
 namespace ModelGallery.Tests.Architecture;
@@ -56,6 +58,16 @@ public sealed partial class ArchitectureTests
             string code = string.Join('\n', File.ReadAllLines(path).Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)));
             models.Where(model => Regex.IsMatch(code, $@"\b{model}\b")).Should().BeEmpty("{0} works by layer kind, not by model", Path.GetFileName(path));
         }
+    }
+
+    [Fact]
+    public void Image_decoding_keeps_skiasharp_out_of_the_core()
+    {
+        var core = XDocument.Load(Path.Combine(Source, "ModelGallery", "ModelGallery.csproj"));
+        core.Descendants("PackageReference").Select(e => (string?)e.Attribute("Include")).Should().OnlyContain(
+            name => name != null && name.StartsWith("TorchSharp", StringComparison.Ordinal), "the core keeps TorchSharp dependencies only");
+        typeof(GalleryModel).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain(name => name!.StartsWith("SkiaSharp", StringComparison.Ordinal));
+        typeof(ImageFile).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().Contain("SkiaSharp");
     }
 
     private static string NamespaceOf(string text) => FileNamespace().Match(text).Groups[1].Value;

@@ -1,0 +1,45 @@
+namespace ModelGallery.Images;
+
+/// <summary>How <see cref="ImageFile"/> turns an image file into pixels. The defaults match torchvision's <c>read_image(path, ImageReadMode.RGB)</c> on an opaque image without an EXIF orientation; they differ in applying that orientation and in putting transparent pixels on white.</summary>
+public sealed record ImageReadOptions
+{
+    /// <summary>The default <see cref="MaxPixels"/>: 100 megapixels (a 10000 × 10000 image, 300 MB as a tensor).</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    /// <summary>The options used when none are given.</summary>
+    public static ImageReadOptions Default { get; } = new();
+
+    /// <summary>
+    /// The colour transparent pixels are composited onto, with straight (not premultiplied) alpha <c>a</c> in [0, 1]:
+    /// <c>out = round(a · colour + (1 − a) · Background)</c>. White by default. Opaque images are not affected.
+    /// </summary>
+    /// <remarks>
+    /// A deviation from torchvision's <c>ImageReadMode.RGB</c> and Pillow's <c>convert("RGB")</c>, which drop the
+    /// alpha channel and keep whatever colour a transparent pixel stores (often black, sometimes noise).
+    /// </remarks>
+    public RgbColor Background { get; init; } = RgbColor.White;
+
+    /// <summary>
+    /// The most pixels (width × height, as the file's header announces them) an image may have. A larger image is
+    /// refused with <see cref="ImageDecodeFailure.TooLarge"/> before any pixel buffer is allocated, which guards
+    /// against decompression bombs (a few kilobytes that claim 100000 × 100000 pixels). Default
+    /// <see cref="DefaultMaxPixels"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public long MaxPixels
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxPixels), value, $"MaxPixels must be at least 1 pixel; received {value}.");
+    } = DefaultMaxPixels;
+
+    /// <summary>
+    /// Whether the EXIF orientation tag (JPEG, WebP, PNG) turns the pixels upright, as a photo viewer shows them: a
+    /// portrait photo that the camera stored sideways comes out H × W with H &gt; W. True by default.
+    /// </summary>
+    /// <remarks>
+    /// A deviation from torchvision, whose <c>decode_image</c> and <c>read_image</c> take
+    /// <c>apply_exif_orientation=False</c> by default; Pillow's <c>Image.open</c> ignores the tag too until
+    /// <c>ImageOps.exif_transpose</c>. Set false to get the stored pixels, as those do.
+    /// </remarks>
+    public bool ApplyExifOrientation { get; init; } = true;
+}
