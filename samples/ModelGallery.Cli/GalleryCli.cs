@@ -29,6 +29,7 @@ internal static class GalleryCli
             SummaryCommand(console),
             TrainCommand.Create(console),
             PredictCommand.Create(console),
+            WeightsCommand.Create(console),
             ExportCommand.Create(console),
             FiguresCommand(console),
         };

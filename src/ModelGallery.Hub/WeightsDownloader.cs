@@ -51,6 +51,9 @@ public sealed class WeightsDownloader : IDisposable
             .Build();
     }
 
+    /// <summary>Where files are looked for and saved.</summary>
+    public WeightsCache Cache => cache;
+
     /// <summary>
     /// The local path of <paramref name="file"/>: found in the cache (the gallery's, then PyTorch's) without any
     /// request, or downloaded, checked and saved under <see cref="WeightsCache.PathOf"/>.

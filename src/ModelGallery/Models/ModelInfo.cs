@@ -12,7 +12,7 @@ public sealed class ModelInfo
     private readonly Func<ModelOptions, GalleryModel> factory;
     private readonly Lazy<(long Parameters, long Macs)> measured;
 
-    internal ModelInfo(string name, string displayName, Paper paper, InputShape input, int defaultClasses, Func<ModelOptions, GalleryModel> factory, IReadOnlyList<PretrainedWeights>? weights = null)
+    internal ModelInfo(string name, string displayName, Paper paper, InputShape input, int defaultClasses, Func<ModelOptions, GalleryModel> factory, IReadOnlyList<PretrainedWeights>? weights = null, IReadOnlyList<ImageNetWeights>? imageNetWeights = null)
     {
         Name = name;
         DisplayName = displayName;
@@ -20,6 +20,7 @@ public sealed class ModelInfo
         Input = input;
         DefaultClasses = defaultClasses;
         Weights = weights ?? [];
+        ImageNetWeights = imageNetWeights ?? [];
         this.factory = factory;
         measured = new(Measure);
     }
@@ -41,6 +42,9 @@ public sealed class ModelInfo
 
     /// <summary>The weights known for this model, such as ones shipped in the package.</summary>
     public IReadOnlyList<PretrainedWeights> Weights { get; }
+
+    /// <summary>torchvision's ImageNet-1K weight files that fit this model (downloaded by <c>ModelGallery.Hub</c>), the default first.</summary>
+    public IReadOnlyList<ImageNetWeights> ImageNetWeights { get; }
 
     /// <summary>Parameter count at the defaults, measured (the first call builds the model once).</summary>
     public long Parameters => measured.Value.Parameters;

@@ -159,23 +159,5 @@ public sealed class CliProcessTests : TempFolder
         output.Should().Contain(": AlexNet (torchvision), input batch×3×224×224");
     }
 
-    private static (int Exit, string Output, string Error) Gallery(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "gallery"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"gallery {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int Exit, string Output, string Error) Gallery(params string[] args) => GalleryProcess.Run(args);
 }

@@ -42,6 +42,6 @@ public sealed class ImagePreprocessingTests
         using var scope = NewDisposeScope();
 
         FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros(1, 1, 28, 28))).Should().Throw<ArgumentException>().WithMessage("*Float32 [1, 1, 28, 28]*");
-        FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros([1, 3, 28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros([1, 3, 28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*N×1×H×W*Byte [1, 3, 28, 28]*");
     }
 }

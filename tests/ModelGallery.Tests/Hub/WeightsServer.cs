@@ -74,6 +74,14 @@ internal sealed class WeightsServer : IAsyncDisposable
         return (WeightsFile.FromUrl(new Uri(Root, "models/" + name)), content);
     }
 
+    /// <summary>Serves a given file's bytes as <c>models/&lt;its name&gt;</c> (a name that carries its hash prefix).</summary>
+    public WeightsFile AddFile(string path, params Fault[] faults)
+    {
+        string name = System.IO.Path.GetFileName(path);
+        files[name] = (File.ReadAllBytes(path), new ConcurrentQueue<Fault>(faults));
+        return WeightsFile.FromUrl(new Uri(Root, "models/" + name));
+    }
+
     /// <summary>Serves <paramref name="bytes"/> under <paramref name="file"/>'s name instead of its own content.</summary>
     public void Replace(WeightsFile file, byte[] bytes) => files[file.FileName] = (bytes, files[file.FileName].Faults);
 

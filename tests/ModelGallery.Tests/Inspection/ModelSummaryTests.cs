@@ -234,7 +234,7 @@ public sealed class ModelSummaryTests
     {
         using var model = new LeNet5();
 
-        FluentActions.Invoking(() => ModelSummary.Create(model, batch: 0)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => ModelSummary.Create(model, batch: 0)).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("batch");
         FluentActions.Invoking(() => ModelSummary.Create(model, [1, 0, 32, 32])).Should().Throw<ArgumentException>().WithMessage("*[1, 0, 32, 32]*");
         FluentActions.Invoking(() => ModelSummary.Create((GalleryModel)null!)).Should().Throw<ArgumentNullException>();
     }

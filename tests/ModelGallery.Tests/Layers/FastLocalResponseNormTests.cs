@@ -49,6 +49,6 @@ public sealed class FastLocalResponseNormTests
     [Fact]
     public void A_window_of_zero_channels_is_refused()
     {
-        FluentActions.Invoking(() => new FastLocalResponseNorm(new LrnSpec(0, 1e-4, 0.75, 1))).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new FastLocalResponseNorm(new LrnSpec(0, 1e-4, 0.75, 1))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Size*0*");
     }
 }

@@ -68,7 +68,7 @@ public sealed class GoogLeNetAuxTests
     public void Transform_input_needs_the_torchvision_variant_and_three_channels()
     {
         FluentActions.Invoking(() => new GoogLeNet(transformInput: true)).Should().Throw<ArgumentException>().WithMessage("*Torchvision variant*");
-        FluentActions.Invoking(() => new GoogLeNet(inChannels: 1, variant: GoogLeNetVariant.Torchvision, transformInput: true)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => new GoogLeNet(inChannels: 1, variant: GoogLeNetVariant.Torchvision, transformInput: true)).Should().Throw<ArgumentException>().WithMessage("*3*channels*1*");
     }
 
     [Fact]

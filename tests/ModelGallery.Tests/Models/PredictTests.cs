@@ -46,7 +46,7 @@ public sealed class PredictTests
         var images = randn(1, 3, 32, 32);
 
         FluentActions.Invoking(() => model.Predict(images, topK: 0)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1 to 10*");
-        FluentActions.Invoking(() => model.Predict(images, topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => model.Predict(images, topK: 11)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1 to 10*received 11*");
         FluentActions.Invoking(() => model.Predict(images, labels: ["a", "b"])).Should().Throw<ArgumentException>().WithMessage("*10 classes but 2 labels*");
         FluentActions.Invoking(() => model.Predict(randn(1, 1, 32, 32))).Should().Throw<ArgumentException>().WithMessage("*LeNet5 expects*");
     }

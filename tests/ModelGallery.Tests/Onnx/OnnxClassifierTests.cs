@@ -40,7 +40,7 @@ public sealed class OnnxClassifierTests : TempFolder
         float[] nan = new float[3072];
         nan[17] = float.NaN;
         FluentActions.Invoking(() => onnx.Predict(nan, [1, 3, 32, 32])).Should().Throw<ArgumentException>().WithMessage("*NaN*");
-        FluentActions.Invoking(() => onnx.Predict(new float[3072], [1, 3, 32, 32], topK: 11)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => onnx.Predict(new float[3072], [1, 3, 32, 32], topK: 11)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*1 to 10*received 11*");
         FluentActions.Invoking(() => onnx.Predict(new float[3072], [1, 3, 32, 32], labels: ["a"])).Should().Throw<ArgumentException>().WithMessage("*10 classes but 1 labels*");
     }
 

@@ -140,7 +140,7 @@ public sealed class OnnxExportTests : TempFolder
         File.WriteAllText(path, "previous");
         using var model = new LeNet5();
 
-        FluentActions.Invoking(() => model.ExportOnnx(path, height: 28)).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => model.ExportOnnx(path, height: 28)).Should().Throw<ArgumentException>().WithMessage("*28*");
         File.ReadAllText(path).Should().Be("previous");
         Directory.GetFiles(Folder).Should().ContainSingle();
 

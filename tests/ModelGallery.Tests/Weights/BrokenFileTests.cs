@@ -123,7 +123,7 @@ public sealed class BrokenFileTests : TempFolder
     {
         using var model = new LeNet5();
 
-        FluentActions.Invoking(() => model.LoadWeights(Path.Combine(Folder, "absent.pt"))).Should().Throw<FileNotFoundException>();
+        FluentActions.Invoking(() => model.LoadWeights(Path.Combine(Folder, "absent.pt"))).Should().Throw<FileNotFoundException>().WithMessage("*absent.pt*");
     }
 
     [Fact]

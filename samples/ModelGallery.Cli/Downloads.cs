@@ -1,0 +1,71 @@
+using System.CommandLine;
+using ModelGallery.Hub;
+using ModelGallery.Models;
+using Spectre.Console;
+
+namespace ModelGallery.Cli;
+
+/// <summary>The weights cache and downloads of the CLI: <c>--cache</c>, <c>--base-url</c> and a progress bar (bytes, rate, ETA).</summary>
+internal static class Downloads
+{
+    /// <summary><c>--cache DIR</c>: where downloaded weights are kept.</summary>
+    public static Option<string?> CacheOption() =>
+        new("--cache") { Description = "The weights cache folder (default: $MODELGALLERY_HOME, else $XDG_CACHE_HOME/modelgallery or ~/.cache/modelgallery)." };
+
+    /// <summary><c>--base-url URL</c>: a mirror that serves the files under their torchvision names.</summary>
+    public static Option<string?> BaseUrlOption()
+    {
+        var option = new Option<string?>("--base-url") { Description = "A mirror serving the files by name (default: $MODELGALLERY_WEIGHTS_URL, else download.pytorch.org)." };
+        option.Validators.Add(result =>
+        {
+            string? value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            {
+                result.AddError($"--base-url must be an absolute http or https URL; received '{value}'.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A downloader for the options given.</summary>
+    public static WeightsDownloader Downloader(string? cache, string? baseUrl) =>
+        new(new WeightsCache(cache), new WeightsDownloadOptions { BaseUrl = baseUrl is null ? null : new Uri(baseUrl) });
+
+    /// <summary>The weights' file: from the cache (ours or PyTorch's), else downloaded with a progress bar.</summary>
+    public static Task<string> FetchAsync(IAnsiConsole console, WeightsDownloader downloader, ImageNetWeights weights, CancellationToken cancellationToken) =>
+        FetchAsync(console, downloader, weights.ToWeightsFile(), weights.Name, cancellationToken);
+
+    /// <summary>A file: from the cache (ours or PyTorch's), else downloaded with a progress bar.</summary>
+    public static async Task<string> FetchAsync(IAnsiConsole console, WeightsDownloader downloader, WeightsFile file, string label, CancellationToken cancellationToken)
+    {
+        if (downloader.Cache.Find(file) is { } cached)
+        {
+            return cached;
+        }
+
+        console.MarkupLine($"Downloading {Markup.Escape(label)} from {Markup.Escape(downloader.SourceOf(file).ToString())}");
+        return await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(file.FileName), maxValue: double.MaxValue);
+                string path = await downloader.GetAsync(file, new TaskProgress(task), cancellationToken);
+                task.Value = task.MaxValue;
+                return path;
+            });
+    }
+
+    /// <summary>Reports straight into the progress bar (not through a synchronisation context, which would lag behind).</summary>
+    private sealed class TaskProgress(ProgressTask task) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value)
+        {
+            if (value.TotalBytes is { } total)
+            {
+                task.MaxValue = total;
+            }
+
+            task.Value = value.BytesReceived;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using ModelGallery.Images;
+using ModelGallery.Models;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Cli;
+
+/// <summary><c>predict MODEL --image …</c> for the ImageNet models: torchvision's weights, its preset, the top classes by name.</summary>
+internal static class ImageNetPrediction
+{
+    public static async Task<int> RunAsync(IAnsiConsole console, ModelInfo info, string[] files, int top, string weightsValue, string? cache, string? baseUrl, CancellationToken cancellationToken)
+    {
+        var choice = WeightsChoice.ForModel(info, weightsValue);
+        var weights = choice.Weights;
+        string path = choice.File ?? await FetchAsync(console, weights, cache, baseUrl, cancellationToken);
+
+        // A downloaded file was verified before it entered the cache; a local file is the user's own (fine-tuned, say).
+        using var model = weights.Load(path, verifyHash: false);
+        using var scope = NewDisposeScope();
+        var batch = stack([.. files.Select(file => weights.Preset.Apply(ImageFile.Read(file)))]);
+        var predictions = model.Predict(batch, top, weights.Categories);
+
+        var table = new Table().Title(Markup.Escape($"{info.DisplayName}, {weights.TorchvisionName} (ImageNet acc@1 {weights.Top1:0.0} %)")).AddColumn("Image");
+        for (int k = 1; k <= top; k++)
+        {
+            table.AddColumn($"#{k}");
+        }
+
+        for (int i = 0; i < files.Length; i++)
+        {
+            table.AddRow([Markup.Escape(files[i]), .. predictions[i].Select(p => Markup.Escape($"{p.Label} {p.Probability:P1}"))]);
+        }
+
+        console.Write(table);
+        return 0;
+    }
+
+    private static async Task<string> FetchAsync(IAnsiConsole console, ImageNetWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
+    {
+        using var downloader = Downloads.Downloader(cache, baseUrl);
+        return await Downloads.FetchAsync(console, downloader, weights, cancellationToken);
+    }
+}

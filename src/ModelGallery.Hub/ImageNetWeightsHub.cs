@@ -1,0 +1,42 @@
+using ModelGallery.Models;
+
+namespace ModelGallery.Hub;
+
+/// <summary>
+/// Ready models from the weights catalogue: <c>using var model = await ResNet.ResNet18ImageNet1K.LoadAsync();</c>
+/// finds the file in the cache (the gallery's or PyTorch's) or downloads it, checks it, and loads it strictly.
+/// </summary>
+public static class ImageNetWeightsHub
+{
+    /// <summary>The catalogue entry's file: its URL, name and the SHA-256 prefix its name carries.</summary>
+    /// <param name="weights">A catalogue entry.</param>
+    public static WeightsFile ToWeightsFile(this ImageNetWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        return new(weights.Url, weights.FileName, weights.Sha256Prefix);
+    }
+
+    /// <summary>
+    /// Gets the weights' file (from the cache, or downloaded with its SHA-256 checked before it takes its name), builds
+    /// the model for 1000 classes, loads the file strictly and sets eval mode.
+    /// </summary>
+    /// <typeparam name="TModel">The model class the weights fit.</typeparam>
+    /// <param name="weights">A catalogue entry such as <c>ResNet.ResNet18ImageNet1K</c>.</param>
+    /// <param name="downloader">The cache and server to use; null for the default cache (<c>MODELGALLERY_HOME</c>, …) and torchvision's server (or <c>MODELGALLERY_WEIGHTS_URL</c>).</param>
+    /// <param name="progress">Told how far a download has come.</param>
+    /// <param name="cancellationToken">Stops a download; its partial file stays for the next call.</param>
+    /// <returns>A ready model; the caller disposes it.</returns>
+    /// <exception cref="WeightsDownloadException">The file is not cached and cannot be downloaded (the message names the URL, the cause and where to place the file by hand).</exception>
+    /// <exception cref="ModelGallery.Weights.WeightsFileException">The cached file is not a valid PyTorch file.</exception>
+    /// <exception cref="ModelGallery.Weights.WeightsMismatchException">The cached file does not fit the model.</exception>
+    public static async Task<TModel> LoadAsync<TModel>(this ImageNetWeights<TModel> weights, WeightsDownloader? downloader = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+        where TModel : GalleryModel
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        using var owned = downloader is null ? new WeightsDownloader(new WeightsCache()) : null;
+        string path = await (downloader ?? owned!).GetAsync(weights.ToWeightsFile(), progress, cancellationToken).ConfigureAwait(false);
+
+        // Checked before it took its name in the cache (and once per process when found in PyTorch's): no second hash.
+        return weights.Load(path, verifyHash: false);
+    }
+}
