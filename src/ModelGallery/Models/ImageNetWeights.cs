@@ -50,7 +50,7 @@ public abstract partial class ImageNetWeights
     public required Uri Recipe { get; init; }
 
     /// <summary>The 1000 category names, by class index.</summary>
-    public IReadOnlyList<string> Categories => ImageNet.Categories;
+    public IReadOnlyList<string> Categories { get; } = ImageNet.Categories;
 
     /// <summary>A unique name across the gallery: model and tag (<c>resnet18-imagenet1k-v1</c>).</summary>
     public string Name => $"{Model}-{Tag}";
