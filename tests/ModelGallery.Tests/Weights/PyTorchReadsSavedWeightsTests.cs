@@ -16,6 +16,8 @@ public sealed class PyTorchReadsSavedWeightsTests : TempFolder
 {
     private const string Python = "/usr/bin/python3";
 
+    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+
     [Theory]
     [InlineData("resnet18", "resnet18")]
     [InlineData("googlenet-torchvision", "googlenet")]
@@ -55,7 +57,7 @@ public sealed class PyTorchReadsSavedWeightsTests : TempFolder
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit(TimeSpan.FromMinutes(2)).Should().BeTrue("the check should take seconds");
         process.ExitCode.Should().Be(0, "PyTorch must load the file strictly; it said: {0}", stderr.Result);
-        return JsonSerializer.Deserialize<Dictionary<string, Entry>>(stdout.Result, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
+        return JsonSerializer.Deserialize<Dictionary<string, Entry>>(stdout.Result, Json)!;
     }
 
     private sealed record Entry(string Dtype, long[] Shape, string Sha256);
