@@ -51,8 +51,9 @@ public sealed class TransformParityTests(ITestOutputHelper output)
         var (mean, max) = Difference(ours, PretrainedFixture.Transforms()[$"{photo}.pil"]);
 
         output.WriteLine($"{photo}: mean |Δ| {mean:0.0000} levels, max |Δ| {max} levels (of 255)");
-        mean.Should().BeLessThan(0.5, "PIL resamples in fixed point, libtorch in float: they differ by rounding, not by method");
-        max.Should().BeLessThanOrEqualTo(2);
+        // Measured: mean 0.14 to 0.18 levels, max 1 (PIL resamples in fixed point, libtorch in float: rounding, not method).
+        mean.Should().BeLessThan(0.25);
+        max.Should().BeLessThanOrEqualTo(1);
     }
 
     [Fact]
@@ -111,6 +112,20 @@ public sealed class TransformParityTests(ITestOutputHelper output)
         var crop = ImageTransforms.CenterCrop(small, 224, 224);
 
         Difference(crop, expected["chelsea.small_crop"]).Max.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(227, 2)] // (227 − 224) / 2 = 1.5: Python's round gives 2
+    [InlineData(229, 2)] // 2.5: Python rounds half to even, 2, not 3
+    [InlineData(231, 4)] // 3.5 → 4
+    public void Crop_offsets_round_half_to_even_as_Python_does(int width, int left)
+    {
+        using var scope = NewDisposeScope();
+        var row = arange(width, dtype: float32).reshape(1, 1, width).expand(3, 224, width);
+
+        var crop = ImageTransforms.CenterCrop(row, 224, 224);
+
+        crop[0, 0, 0].item<float>().Should().Be(left);
     }
 
     [Fact]
