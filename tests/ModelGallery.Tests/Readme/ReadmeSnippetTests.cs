@@ -66,8 +66,14 @@ public sealed class ReadmeSnippetTests : TempFolder
         string directory = Environment.CurrentDirectory;
         var output = Console.Out;
         var captured = new StringWriter();
+        var environment = new[] { "MODELGALLERY_HOME", "XDG_CACHE_HOME", "TORCH_HOME", "MODELGALLERY_WEIGHTS_URL" }.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         try
         {
+            // The weights cache of a reader who downloaded before: a folder of the test's (no network, not the machine's cache).
+            Environment.SetEnvironmentVariable("MODELGALLERY_HOME", Path.Combine(Folder, "home"));
+            Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Path.Combine(Folder, "xdg"));
+            Environment.SetEnvironmentVariable("TORCH_HOME", Path.Combine(Folder, "torch"));
+            Environment.SetEnvironmentVariable("MODELGALLERY_WEIGHTS_URL", "http://127.0.0.1:9/"); // nothing listens: a download would fail
             Environment.CurrentDirectory = Folder;
             Console.SetOut(captured);
             var entry = assembly.EntryPoint!;
@@ -81,6 +87,10 @@ public sealed class ReadmeSnippetTests : TempFolder
         {
             Console.SetOut(output);
             Environment.CurrentDirectory = directory;
+            foreach (var (name, value) in environment)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
         }
     }
 
@@ -115,5 +125,12 @@ public sealed class ReadmeSnippetTests : TempFolder
             using var torchvision = new GoogLeNet(numClasses: 1000, variant: GoogLeNetVariant.Torchvision, auxClassifiers: true);
             torchvision.SaveWeights(googlenet);
         }
+
+        // The photo, and ResNet-18's file in the cache under its published name. The bytes are torchvision's seeded
+        // weights of the end-to-end tests, not the published ones: cached files are not hashed again, as in torch.hub.
+        File.Copy(Pretrained.PretrainedFixture.Photo("chelsea.png"), Path.Combine(Folder, "chelsea.png"), overwrite: true);
+        string cache = Path.Combine(Folder, "home", "weights");
+        Directory.CreateDirectory(cache);
+        File.Copy(Pretrained.PretrainedFixture.WeightsFile(Pretrained.PretrainedFixture.Case("resnet18")), Path.Combine(cache, ResNet.ResNet18ImageNet1K.FileName), overwrite: true);
     }
 }
