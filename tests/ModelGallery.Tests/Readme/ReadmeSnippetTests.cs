@@ -31,6 +31,9 @@ public sealed class ReadmeSnippetTests : TempFolder
         global using System.Threading.Tasks;
         """;
 
+    /// <summary>The environment variables the weights cache reads, set for the snippets and restored after.</summary>
+    private static readonly string[] CacheVariables = ["MODELGALLERY_HOME", "XDG_CACHE_HOME", "TORCH_HOME", "MODELGALLERY_WEIGHTS_URL"];
+
     public static TheoryData<int, string> Snippets()
     {
         var data = new TheoryData<int, string>();
@@ -66,7 +69,7 @@ public sealed class ReadmeSnippetTests : TempFolder
         string directory = Environment.CurrentDirectory;
         var output = Console.Out;
         var captured = new StringWriter();
-        var environment = new[] { "MODELGALLERY_HOME", "XDG_CACHE_HOME", "TORCH_HOME", "MODELGALLERY_WEIGHTS_URL" }.ToDictionary(name => name, Environment.GetEnvironmentVariable);
+        var environment = CacheVariables.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         try
         {
             // The weights cache of a reader who downloaded before: a folder of the test's (no network, not the machine's cache).
