@@ -1,6 +1,8 @@
 // An application built on the ModelGallery packages: shipped weights, prediction, a summary, a registry lookup,
-// and the same network exported to ONNX and run in ONNX Runtime.
+// the same network exported to ONNX and run in ONNX Runtime, and a photo classified with ImageNet weights.
 using ModelGallery.Data;
+using ModelGallery.Hub;
+using ModelGallery.Images;
 using ModelGallery.Inspection;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
@@ -49,3 +51,19 @@ using var googlenet = ModelZoo.Create("googlenet");
 var summary = ModelSummary.Create(googlenet);
 Console.WriteLine($"GoogLeNet: {summary.Rows.Count} rows, {summary.TotalParameters:N0} parameters, {summary.TotalMacs:N0} MACs");
 Console.WriteLine($"Registered models: {string.Join(", ", ModelZoo.Names)}");
+
+// A photo, decoded by ModelGallery.Images and classified with torchvision-format ImageNet weights. The weights come
+// from the cache (ModelGallery.Hub) — here seeded with a local file, since CI has no internet: the file named in
+// args[0] (the end-to-end tests' ResNet-18), the photo in args[1].
+if (args.Length == 2)
+{
+    var resnet18 = ResNet.ResNet18ImageNet1K;
+    string cache = Directory.CreateTempSubdirectory("modelgallery-consumer-").FullName;
+    File.Copy(args[0], Path.Combine(cache, resnet18.FileName));
+    using var downloader = new WeightsDownloader(new WeightsCache(cache));
+    using var model = await resnet18.LoadAsync(downloader);
+    using var photo = ImageFile.Read(args[1]);
+    var top = resnet18.Classify(model, photo, topK: 3);
+    Console.WriteLine($"{Path.GetFileName(args[1])} ({photo.shape[2]}×{photo.shape[1]}): {string.Join(", ", top.Select(p => $"{p.Label} {p.Probability:P1}"))}");
+    Directory.Delete(cache, recursive: true);
+}
