@@ -24,7 +24,7 @@ internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, do
 internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorchChannelsLast, double? TorchSharp, double? TorchSharpChannelsLast);
 
 /// <summary>The side-by-side results: BenchmarkDotNet's medians next to the PyTorch reference's.</summary>
-internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, double measuredPeakGflops)
+internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, double measuredPeakGflops, string peers)
 {
     /// <summary>The FP32 peak the issue quotes for this machine type (an AVX-512 FMA loop on 2 cores).</summary>
     private const double QuotedPeakGflops = 533;
@@ -68,11 +68,25 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
                 steps.TryGetValue((c, false), out double plain) ? plain : null, steps.TryGetValue((c, true), out double last) ? last : null))];
         }
 
-        return new Results(rows, trainingRows, measuredPeakGflops);
+        return new Results(rows, trainingRows, measuredPeakGflops, Peers(json));
+    }
+
+    /// <summary>The PyTorch peer's version and BLAS as its script found them (library, measured 2048² GEMM).</summary>
+    private static string Peers(JsonDocument? json)
+    {
+        if (json is null || !json.RootElement.TryGetProperty("blas", out var blas))
+        {
+            return "PyTorch: not measured in this run.";
+        }
+
+        string libraries = string.Join(", ", blas.GetProperty("libraries").EnumerateArray().Select(l => Path.GetFileName(l.GetString())));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"PyTorch {json.RootElement.GetProperty("torch").GetString()} on {libraries} (2048² float32 GEMM {blas.GetProperty("gemm_gflops").GetDouble():F0} GFLOP/s), {json.RootElement.GetProperty("threads").GetInt32()} threads{(blas.GetProperty("reference").GetBoolean() ? " — REFERENCE BLAS, not for publishing" : string.Empty)}.");
     }
 
     public void Print()
     {
+        AnsiConsole.WriteLine(peers);
         if (Console.IsOutputRedirected)
         {
             AnsiConsole.Profile.Width = 200; // a log file: do not wrap the table at 80 columns
@@ -119,6 +133,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     public string Markdown()
     {
         var text = new StringBuilder();
+        text.AppendLine(peers).AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceHeader)} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(InferenceHeader.Select((_, i) => i < 2 ? "---|" : "---:|"))}");
         foreach (var row in inference)

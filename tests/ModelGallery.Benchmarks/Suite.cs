@@ -19,6 +19,6 @@ internal static class Suite
 
     public static string PyTorchOnnx(string model) => Path.Combine(Output, $"{model}.pytorch.onnx");
 
-    /// <summary>The training cases of the issue: LeNet-5 at batch 64, GoogLeNet at batch 8.</summary>
-    public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8)];
+    /// <summary>The training cases of the issues: LeNet-5 at batch 64, GoogLeNet at batch 8, ResNet-18 at batch 16.</summary>
+    public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8), new("resnet18", 16)];
 }

@@ -43,6 +43,28 @@ MODELS = {
 }
 
 
+def blas(threads):
+    """Which BLAS library PyTorch loaded (from the process's memory map) and what a 2048^2 float32 GEMM reaches.
+
+    Debian's python3-torch is built with BLAS_INFO=generic and runs on whatever libblas.so.3 update-alternatives
+    points to: the reference netlib BLAS (~5 GFLOP/s) unless libopenblas0-pthread is installed (~90+ GFLOP/s on 2
+    threads). A comparison against the reference BLAS is not one a competent user would make, so it is refused.
+    """
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    torch.mm(a, b)
+    with open("/proc/self/maps") as maps:
+        libraries = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and ".so" in line})
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        times.append(time.perf_counter() - t0)
+    gflops = 2 * 2048 ** 3 / min(times) / 1e9
+    resolved = [os.path.realpath(lib) for lib in libraries]
+    reference = any("/blas/libblas.so" in lib for lib in resolved) and not any("openblas" in lib or "blis" in lib or "mkl" in lib for lib in resolved)
+    return {"libraries": resolved, "gemm_gflops": gflops, "reference": reference, "threads": threads}
+
+
 def median_rate(step, items, min_time, min_reps):
     """Calls step() until min_time has passed and min_reps were timed; returns the median items per second."""
     step()  # warm-up (allocations, oneDNN primitive caches)
@@ -64,11 +86,19 @@ def main():
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--min-time", type=float, default=2.0)
     parser.add_argument("--min-reps", type=int, default=5)
+    parser.add_argument("--allow-reference-blas", action="store_true", help="measure anyway (results marked, not for publishing)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    results = {"torch": torch.__version__, "threads": torch.get_num_threads(), "inference": {}, "training": {}}
+    library = blas(args.threads)
+    print(f"pytorch {torch.__version__}: BLAS {', '.join(library['libraries']) or 'none found'}, "
+          f"2048^2 GEMM {library['gemm_gflops']:.1f} GFLOP/s on {args.threads} threads", flush=True)
+    if library["reference"] and not args.allow_reference_blas:
+        sys.exit("PyTorch runs on the reference BLAS (netlib libblas3): install libopenblas0-pthread "
+                 "(sudo apt-get install libopenblas0-pthread) so the comparison is against PyTorch as a competent user "
+                 "runs it, or pass --allow-reference-blas for a run that is not published.")
+    results = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": library, "inference": {}, "training": {}}
 
     for name in args.models.split(","):
         factory, size = MODELS[name]
@@ -87,7 +117,7 @@ def main():
                 results["inference"].setdefault(name, {}).setdefault(layout, {})[str(batch)] = rate
                 print(f"pytorch {name:9} {layout:13} batch {batch:2}: {rate:10.1f} images/s ({reps} runs)", flush=True)
 
-    for name, batch in (("lenet5", 64), ("googlenet", 8)):
+    for name, batch in (("lenet5", 64), ("googlenet", 8), ("resnet18", 16)):
         if name not in args.models.split(","):
             continue
         factory, size = MODELS[name]
