@@ -25,14 +25,20 @@ internal static class PretrainedFixture
     public static Dictionary<string, PhotoFacts> Photos() =>
         JsonSerializer.Deserialize<Dictionary<string, PhotoFacts>>(System.IO.File.ReadAllText(Fixture.Path("transforms.expected.json")), Options)!;
 
-    /// <summary>torchvision's results for one generated weight file.</summary>
-    public static Expected Case(string name) =>
-        JsonSerializer.Deserialize<Dictionary<string, Expected>>(System.IO.File.ReadAllText(Fixture.Path("pretrained.expected.json")), Options)![name];
+    /// <summary>torchvision's results for one generated weight file (written beside the files by the script's <c>--weights</c> run).</summary>
+    public static Expected Case(string name)
+    {
+        string path = Path.Combine(Generated, "pretrained.expected.json");
+        System.IO.File.Exists(path).Should().BeTrue($"the weight files and torchvision's results for them are written by `/usr/bin/python3 {Script} --weights` (python3-torchvision; .ci/run does it): {path}");
+        return JsonSerializer.Deserialize<Dictionary<string, Expected>>(System.IO.File.ReadAllText(path), Options)![name];
+    }
+
+    private static string Generated => Path.Combine(RepoPaths.Root, "tests", "ModelGallery.Tests", "Fixtures", "generated");
 
     /// <summary>The generated weight file of a case; fails with the command that writes it when it is missing.</summary>
     public static string WeightsFile(Expected expected)
     {
-        string path = Path.Combine(RepoPaths.Root, "tests", "ModelGallery.Tests", "Fixtures", "generated", expected.File);
+        string path = Path.Combine(Generated, expected.File);
         System.IO.File.Exists(path).Should().BeTrue($"the weight file is written by `/usr/bin/python3 {Script} --weights` (python3-torchvision; .ci/run does it): {path}");
         return path;
     }
