@@ -12,7 +12,9 @@ or MODELGALLERY_PHOTOS=<its skimage/data folder>):
 Committed: `transforms.expected.safetensors` (+ `transforms.expected.json`) and `pretrained.expected.json`.
 Not committed (45 MB and 27 MB; CI runs `--weights`, which writes the same bytes every time, and the tests check
 the SHA-256 recorded in `pretrained.expected.json`): `generated/resnet18-<sha>.pth` and `generated/googlenet-<sha>.pth`,
-torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files.
+torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files. Beside them
+`generated/googlenet-legacy.pth`: the same GoogLeNet state_dict in torch.save's legacy format (PyTorch before 1.6, as
+torchvision's real googlenet-1378be20.pth is); its storage keys are memory addresses, so it has no fixed SHA-256.
 
 The real ImageNet files cannot be fetched here, so the weights are random, made input-sensitive: batch-norm statistics
 are calibrated on the photos and the classifier is scaled so that the top probabilities are far apart. The script
@@ -154,6 +156,12 @@ def weights():
         digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
         final = os.path.join(GENERATED, f"{case}-{digest[:8]}.pth")
         shutil.move(path, final)
+        if case == "googlenet":
+            legacy = os.path.join(GENERATED, "googlenet-legacy.pth")
+            torch.save(model.state_dict(), legacy, _use_new_zipfile_serialization=False)
+            with open(legacy, "rb") as f:
+                assert f.read(2) == b"\x80\x02", "not the legacy format"
+            assert all(torch.equal(a, b) for a, b in zip(torch.load(legacy).values(), torch.load(final).values()))
         # torchvision loads it as the ImageNet file would be loaded: strictly, aux heads dropped after loading.
         reloaded = (torchvision.models.googlenet(aux_logits=True, transform_input=True, init_weights=False)
                     if case == "googlenet" else torchvision.models.resnet18())
