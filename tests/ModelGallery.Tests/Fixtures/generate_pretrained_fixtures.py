@@ -14,6 +14,9 @@ Not committed (47 MB and 52 MB; CI runs `--weights`): `generated/resnet18-<sha>.
 torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files, and
 `generated/pretrained.expected.json`, torchvision's top-5 for those very files, which the tests read. (On this
 machine type the files come out byte-identical every run; the script says whether they match the committed record.)
+Beside them `generated/googlenet-legacy.pth`: the same GoogLeNet state_dict in torch.save's legacy format (PyTorch
+before 1.6, as torchvision's real googlenet-1378be20.pth and vgg16-397923af.pth are); its storage keys are memory
+addresses, so its bytes differ from run to run.
 
 The real ImageNet files cannot be fetched here, so the weights are random, made input-sensitive: batch-norm statistics
 are calibrated on the photos and the classifier is scaled so that the top probabilities are far apart. The script
@@ -155,6 +158,12 @@ def weights():
         digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
         final = os.path.join(GENERATED, f"{case}-{digest[:8]}.pth")
         shutil.move(path, final)
+        if case == "googlenet":
+            legacy = os.path.join(GENERATED, "googlenet-legacy.pth")
+            torch.save(model.state_dict(), legacy, _use_new_zipfile_serialization=False)
+            with open(legacy, "rb") as f:
+                assert f.read(2) == b"\x80\x02", "not the legacy format"
+            assert all(torch.equal(a, b) for a, b in zip(torch.load(legacy).values(), torch.load(final).values()))
         # torchvision loads it as the ImageNet file would be loaded: strictly, aux heads dropped after loading.
         reloaded = (torchvision.models.googlenet(aux_logits=True, transform_input=True, init_weights=False)
                     if case == "googlenet" else torchvision.models.resnet18())
