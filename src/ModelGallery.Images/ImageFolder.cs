@@ -1,0 +1,190 @@
+namespace ModelGallery.Images;
+
+/// <summary>
+/// A labelled image data set laid out as torchvision's <c>ImageFolder</c> and Keras' <c>image_dataset_from_directory</c>
+/// expect: one sub-folder per class under a root, images anywhere inside a class folder (nested folders included).
+/// Classes are the sub-folders sorted ordinally (or an explicit list); samples are ordered by folder, then file name,
+/// as torchvision's <c>sorted(os.walk(...))</c> gives them. Opening lists files only; <see cref="Scan"/> decodes them.
+/// </summary>
+/// <remarks>
+/// Files directly under the root, and files whose extension is not one of <see cref="Extensions"/>, are ignored.
+/// A train/validation layout is two folders: open <c>train/</c>, then <c>val/</c> with the training folder's
+/// <see cref="Classes"/> as <see cref="ImageFolderOptions.Classes"/>, so that labels agree.
+/// </remarks>
+public sealed class ImageFolder
+{
+    private ImageFolder(string root, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, ImageFolderOptions options)
+    {
+        Root = root;
+        Classes = classes;
+        Samples = samples;
+        Options = options;
+    }
+
+    /// <summary>The file extensions taken as images, compared case-insensitively.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".bmp", ".gif", ".jpeg", ".jpg", ".png", ".webp"];
+
+    /// <summary>The root folder (full path).</summary>
+    public string Root { get; }
+
+    /// <summary>The class names; a sample's <see cref="ImageSample.Label"/> indexes this list.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>The images, in folder order.</summary>
+    public IReadOnlyList<ImageSample> Samples { get; }
+
+    /// <summary>The options the folder was opened with.</summary>
+    public ImageFolderOptions Options { get; }
+
+    /// <summary>The number of images.</summary>
+    public int Count => Samples.Count;
+
+    /// <summary>Lists the images of <paramref name="root"/> (no file is decoded).</summary>
+    /// <param name="root">The folder holding one sub-folder per class.</param>
+    /// <param name="options">Explicit classes, the bad-file policy and decoding options; <see cref="ImageFolderOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="root"/> is null or empty, or the explicit class list is empty or repeats a name.</exception>
+    /// <exception cref="DirectoryNotFoundException">No folder at <paramref name="root"/>.</exception>
+    /// <exception cref="ImageFolderException">No class sub-folders, a named class folder is missing, or a class folder holds no image file.</exception>
+    public static ImageFolder Open(string root, ImageFolderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        options ??= ImageFolderOptions.Default;
+        root = Path.GetFullPath(root);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"No image folder at '{root}'; expected a folder with one sub-folder per class.");
+        }
+
+        string[] classes = options.Classes is { } given ? CheckClasses(root, given) : FindClasses(root);
+        var samples = new List<ImageSample>();
+        var empty = new List<string>();
+        for (int label = 0; label < classes.Length; label++)
+        {
+            int before = samples.Count;
+            samples.AddRange(ImageFiles(Path.Combine(root, classes[label])).Select(path => new ImageSample(path, label)));
+            if (samples.Count == before)
+            {
+                empty.Add(classes[label]);
+            }
+        }
+
+        if (empty.Count > 0)
+        {
+            throw new ImageFolderException(root,
+                $"Every class folder of '{root}' needs at least one image ({string.Join(", ", Extensions)}); found none in: {string.Join(", ", empty)}.");
+        }
+
+        return new ImageFolder(root, classes, samples, options);
+    }
+
+    /// <summary>
+    /// Splits the images into training and validation parts, class by class (stratified): in each class,
+    /// round(n · <paramref name="validationFraction"/>) images (half away from zero) chosen at random go to validation.
+    /// The same seed gives the same split; both parts keep folder order.
+    /// </summary>
+    /// <param name="validationFraction">The fraction held out, strictly between 0 and 1.</param>
+    /// <param name="seed">Seeds the choice (<see cref="Random(int)"/>, classes in label order, a Fisher–Yates shuffle each).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not strictly between 0 and 1.</exception>
+    public ImageFolderSplit Split(double validationFraction, int seed)
+    {
+        if (!(validationFraction is > 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, $"The validation fraction must be strictly between 0 and 1; received {validationFraction}.");
+        }
+
+        var random = new Random(seed);
+        var held = new bool[Count];
+        foreach (var indices in Enumerable.Range(0, Count).GroupBy(i => Samples[i].Label).OrderBy(group => group.Key).Select(group => group.ToArray()))
+        {
+            random.Shuffle(indices);
+            int validation = (int)Math.Round(indices.Length * validationFraction, MidpointRounding.AwayFromZero);
+            foreach (int index in indices.Take(validation))
+            {
+                held[index] = true;
+            }
+        }
+
+        return new ImageFolderSplit(
+            With([.. Samples.Where((_, i) => !held[i])]),
+            With([.. Samples.Where((_, i) => held[i])]));
+    }
+
+    /// <summary>Decodes every image and reports those that fail (whatever <see cref="ImageFolderOptions.BadFiles"/> says).</summary>
+    /// <param name="cancellationToken">Stops the scan.</param>
+    /// <returns>The count of files and the bad ones, in folder order.</returns>
+    /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
+    public ImageFolderScan Scan(CancellationToken cancellationToken = default)
+    {
+        var reasons = new string?[Count];
+        Parallel.For(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, i => reasons[i] = Problem(Samples[i].Path, Options.ReadOptions));
+        return new ImageFolderScan(Count, [.. reasons.Select((reason, i) => (reason, i)).Where(r => r.reason is not null).Select(r => new BadImageFile(Samples[r.i].Path, r.reason!))]);
+    }
+
+    /// <summary>
+    /// <see cref="Scan"/>, then applies <see cref="ImageFolderOptions.BadFiles"/>: under <see cref="BadFilePolicy.Fail"/>
+    /// any bad file is an exception listing them; under <see cref="BadFilePolicy.Skip"/> the result leaves them out
+    /// (classes and labels unchanged).
+    /// </summary>
+    /// <param name="cancellationToken">Stops the scan.</param>
+    /// <returns>This folder when every file decodes, else the folder without the bad files (under Skip).</returns>
+    /// <exception cref="ImageFolderException">Under <see cref="BadFilePolicy.Fail"/>, some files cannot be decoded: the message has the count and the first paths, <see cref="ImageFolderException.BadFiles"/> all of them.</exception>
+    /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
+    public ImageFolder Validate(CancellationToken cancellationToken = default)
+    {
+        var scan = Scan(cancellationToken);
+        if (scan.IsClean)
+        {
+            return this;
+        }
+
+        if (Options.BadFiles == BadFilePolicy.Fail)
+        {
+            throw new ImageFolderException(Root, $"{scan} (under '{Root}', BadFiles = Fail). Remove or replace them, or open the folder with BadFiles = Skip.", scan.BadFiles);
+        }
+
+        var bad = scan.BadFiles.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
+        return With([.. Samples.Where(sample => !bad.Contains(sample.Path))]);
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be decoded, or null when it can.</summary>
+    internal static string? Problem(string path, ImageReadOptions options)
+    {
+        try
+        {
+            ImageFile.Read(path, options).Dispose();
+            return null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return error.Message;
+        }
+    }
+
+    private ImageFolder With(ImageSample[] samples) => new(Root, Classes, samples, Options);
+
+    private static string[] FindClasses(string root)
+    {
+        string[] classes = [.. Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+        return classes.Length > 0 ? classes
+            : throw new ImageFolderException(root, $"Expected one sub-folder per class in '{root}'; found no sub-folder.");
+    }
+
+    private static string[] CheckClasses(string root, IReadOnlyList<string> classes)
+    {
+        if (classes.Count == 0 || classes.Distinct(StringComparer.Ordinal).Count() != classes.Count)
+        {
+            throw new ArgumentException($"The explicit class list must name distinct classes; received [{string.Join(", ", classes)}].", nameof(classes));
+        }
+
+        string[] missing = [.. classes.Where(name => !Directory.Exists(Path.Combine(root, name)))];
+        return missing.Length == 0 ? [.. classes]
+            : throw new ImageFolderException(root, $"Expected a folder for each class in '{root}'; missing: {string.Join(", ", missing)}.");
+    }
+
+    /// <summary>The image files under a class folder, folder by folder (ordinal), then by name (ordinal), as <c>sorted(os.walk(...))</c>.</summary>
+    private static IEnumerable<string> ImageFiles(string classFolder) =>
+        Directory.EnumerateFiles(classFolder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+            .Where(path => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
+            .OrderBy(path => Path.GetDirectoryName(path), StringComparer.Ordinal)
+            .ThenBy(Path.GetFileName, StringComparer.Ordinal);
+}

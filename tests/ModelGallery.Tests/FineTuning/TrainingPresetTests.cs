@@ -1,0 +1,73 @@
+using ModelGallery.Data;
+using ModelGallery.Images;
+using ModelGallery.Tests.Images;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Tests.FineTuning;
+
+/// <summary>The training preset on a real photo: shape, determinism per seed, the flip and the normalisation.</summary>
+public sealed class TrainingPresetTests
+{
+    private static readonly float[] Mean = [0.5f, 0.25f, 0f];
+    private static readonly float[] Std = [0.5f, 0.5f, 2f];
+
+    [Fact]
+    public void ImageNets_preset_gives_a_normalised_224_crop_the_same_for_the_same_seed()
+    {
+        using var scope = NewDisposeScope();
+        var image = ImageFile.Read(Photos.Photo("coffee.png"));
+        var preset = TrainingPreset.ImageNet();
+
+        var first = preset.Apply(image, new Random(7));
+        var again = preset.Apply(image, new Random(7));
+        var other = preset.Apply(image, new Random(8));
+
+        preset.CropSize.Should().Be(224);
+        preset.FlipProbability.Should().Be(0.5);
+        first.shape.Should().Equal(3, 224, 224);
+        first.dtype.Should().Be(ScalarType.Float32);
+        Same.Tensors(first, again).Should().BeTrue();
+        Same.Tensors(first, other).Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_preset_is_crop_then_flip_then_scale_and_normalise()
+    {
+        using var scope = NewDisposeScope();
+        var image = ImageFile.Read(Photos.Photo("chelsea.png"));
+        var never = new TrainingPreset(64, 0.0, [0.5, 0.25, 0.0], [0.5, 0.5, 2.0]);
+
+        var plain = never.Apply(image, new Random(3));
+        var flipped = (never with { FlipProbability = 1.0 }).Apply(image, new Random(3));
+
+        // The same draws: the box from the first ones, then one draw for the flip either way.
+        var box = ImageAugmentation.SampleCropBox(300, 451, new Random(3));
+        var crop = ImageAugmentation.ResizedCrop(image, box, 64).to(float32) / 255.0;
+        var expected = (crop - tensor(Mean).reshape(3, 1, 1)) / tensor(Std).reshape(3, 1, 1);
+        (plain - expected).abs().max().item<float>().Should().BeLessThan(1e-6f);
+        (flipped - expected.flip(2)).abs().max().item<float>().Should().BeLessThan(1e-6f);
+        Same.Tensors(plain, flipped).Should().BeFalse("a photo is not mirror-symmetric");
+    }
+
+    [Fact]
+    public void Half_the_images_are_flipped()
+    {
+        using var scope = NewDisposeScope();
+        var image = arange(2 * 3 * 4 * 5, dtype: float32).reshape(2, 3, 4, 5) / 120.0; // asymmetric rows
+        var preset = new TrainingPreset(4, 0.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]) { MinScale = 1, MaxScale = 1, MinRatio = 1.25, MaxRatio = 1.25 };
+        var unflipped = ImageAugmentation.ResizedCrop(image, new CropBox(0, 0, 4, 5), 4);
+
+        int flips = Enumerable.Range(0, 400).Count(seed => !Same.Tensors(preset.Apply(image, new Random(seed)), unflipped));
+
+        flips.Should().BeInRange(160, 240, "a fair coin over 400 seeds (mean 200, sd 10)");
+    }
+
+    [Fact]
+    public void A_flip_probability_outside_0_1_is_refused_with_its_value()
+    {
+        using var image = zeros(3, 8, 8, ScalarType.Byte);
+
+        FluentActions.Invoking(() => new TrainingPreset(4, 1.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]).Apply(image, new Random(0)))
+            .Should().Throw<InvalidOperationException>().WithMessage("*FlipProbability must be in [0, 1]*1.5*");
+    }
+}
