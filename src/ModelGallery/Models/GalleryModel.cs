@@ -12,7 +12,7 @@ namespace ModelGallery.Models;
 /// inference on several threads is safe and anything that changes the model waits for no one: it takes the model
 /// exclusively or is refused as busy.
 /// </summary>
-public abstract class GalleryModel : nn.Module<Tensor, Tensor>, IStagedModel, IWeightsLayout, IGuardedModule
+public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedModel, IWeightsLayout, IGuardedModule
 {
     private readonly ModelExecution execution = new();
 

@@ -22,7 +22,7 @@ namespace ModelGallery.Models;
 /// model (size 5, α 1e-4, β 0.75, k 1), a 3×3 last max-pool (torchvision: 2×2), a fixed 7×7 average pool, and
 /// dropout 0.4 applied before flattening. <c>forward</c> always returns the main logits alone.
 /// </remarks>
-public sealed class GoogLeNet : GalleryModel
+public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
 {
     /// <summary>The class count when none is given.</summary>
     private const int DefaultClasses = 2;
@@ -199,6 +199,13 @@ public sealed class GoogLeNet : GalleryModel
         var (logits, first, second) = Run(x, withAux: training && HasAuxClassifiers);
         return new GoogLeNetOutputs(Output(logits), first is null ? null : Output(first), second is null ? null : Output(second));
     });
+
+    /// <inheritdoc/>
+    AuxiliaryOutputs IAuxiliaryClassifiers.ForwardWithAuxiliary(Tensor input)
+    {
+        var outputs = ForwardWithAux(input);
+        return new AuxiliaryOutputs(outputs.Logits, outputs.Aux1 is { } first && outputs.Aux2 is { } second ? [first, second] : []);
+    }
 
     private protected override Tensor ForwardRows(Tensor input) => Run(input, withAux: false).Logits;
 

@@ -47,9 +47,10 @@ public sealed partial class ArchitectureTests
     [InlineData("ModelGallery/Layers")]
     [InlineData("ModelGallery/Inspection")]
     [InlineData("ModelGallery/Weights")]
+    [InlineData("ModelGallery/Training")]
     [InlineData("ModelGallery.Onnx")]
     [InlineData("ModelGallery.Hub")]
-    public void Layers_inspection_weights_and_the_onnx_writer_name_no_model_class(string folder)
+    public void Layers_inspection_weights_training_and_the_onnx_writer_name_no_model_class(string folder)
     {
         string[] models = ModelClasses;
         models.Should().Contain(["LeNet5", "GoogLeNet", "ResNet"]);

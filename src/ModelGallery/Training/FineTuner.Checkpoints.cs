@@ -1,0 +1,152 @@
+using System.Text;
+using System.Text.Json;
+using ModelGallery.IO;
+using ModelGallery.Weights;
+using static TorchSharp.torch;
+
+namespace ModelGallery.Training;
+
+/// <summary>Checkpoints: everything a run needs to continue bit for bit, in one file written atomically.</summary>
+public sealed partial class FineTuner
+{
+    /// <summary>The first thing in a checkpoint file.</summary>
+    private const string Magic = "ModelGallery fine-tuning checkpoint";
+
+    private const int FormatVersion = 1;
+
+    /// <summary>
+    /// Writes a checkpoint: the model's state_dict (safetensors), the optimizer's state (TorchSharp's format), the
+    /// epochs and steps done (the schedule's position), the best validation accuracy, TorchSharp's global generator
+    /// state and <see cref="Shuffling"/>'s state (as it was at the start of an unfinished epoch). The file is written
+    /// under a temporary name beside <paramref name="path"/> and renamed over it, so it is replaced whole or not at all.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="IOException">The path cannot be written or is not a regular file.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
+    public void SaveCheckpoint(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var lease = model.Usage.EnterExclusive(nameof(SaveCheckpoint));
+        var header = new CheckpointHeader(FormatVersion, model.GetName(), options.ToString(), epochsDone, stepsInEpoch, bestAccuracy);
+        byte[] weights, optimizerState;
+        using (var scope = NewDisposeScope())
+        using (var buffer = new MemoryStream())
+        {
+            var stateDict = model.state_dict().ToDictionary(e => e.Key, e => e.Value.cpu().contiguous());
+            StateDictFile.Write(buffer, stateDict, WeightsFormat.SafeTensors);
+            weights = buffer.ToArray();
+        }
+
+        using (var buffer = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+            {
+                optimizer.save_state_dict(writer);
+            }
+
+            optimizerState = buffer.ToArray();
+        }
+
+        byte[] global;
+        using (var state = get_rng_state())
+        {
+            global = state.data<byte>().ToArray();
+        }
+
+        byte[] shuffling = stepsInEpoch > 0 ? epochStartShuffling! : State(Shuffling);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(JsonSerializer.Serialize(header));
+            foreach (byte[] block in new[] { weights, optimizerState, global, shuffling })
+            {
+                writer.Write(block.Length);
+                writer.Write(block);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Continues from a checkpoint that a trainer with the same model architecture and the same options wrote: loads
+    /// the weights (strictly), the optimizer state, the position in the schedule, the best accuracy and both
+    /// generators' states. The next <see cref="Run"/> or <see cref="TrainEpoch"/> then goes on where the checkpoint
+    /// left off, and ends with the same weights, bit for bit, as a run that was never interrupted.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, or was written for another model or other options; nothing was changed.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
+    public void Resume(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var lease = model.Usage.EnterExclusive(nameof(Resume));
+        var (header, blocks) = Read(path);
+        string expected = options.ToString();
+        if (header.Model != model.GetName() || header.Options != expected)
+        {
+            throw new InvalidDataException(
+                $"'{path}' was written for {header.Model} with options {header.Options}; this trainer has {model.GetName()} with options {expected}. Resume with the same model and options.");
+        }
+
+        using (var weights = new MemoryStream(blocks[0]))
+        {
+            model.LoadWeights(weights, path, WeightsFormat.SafeTensors);
+        }
+
+        using (var state = new BinaryReader(new MemoryStream(blocks[1])))
+        {
+            optimizer.load_state_dict(state);
+        }
+
+        using (var global = tensor(blocks[2]))
+        {
+            set_rng_state(global);
+        }
+
+        Restore(Shuffling, blocks[3]);
+        epochsDone = header.EpochsDone;
+        stepsInEpoch = header.StepsInEpoch;
+        epochStartShuffling = header.StepsInEpoch > 0 ? blocks[3] : null;
+        bestAccuracy = header.BestAccuracy;
+        DropCache();
+    }
+
+    private static (CheckpointHeader Header, byte[][] Blocks) Read(string path)
+    {
+        using var reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read), Encoding.UTF8);
+        try
+        {
+            string magic = reader.ReadString();
+            if (magic != Magic)
+            {
+                throw new InvalidDataException($"'{path}' is not a fine-tuning checkpoint: it should start with '{Magic}' but starts with '{magic[..Math.Min(magic.Length, 40)]}'.");
+            }
+
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadString())
+                ?? throw new InvalidDataException($"'{path}' has an empty checkpoint header.");
+            if (header.FormatVersion != FormatVersion)
+            {
+                throw new InvalidDataException($"'{path}' is a version {header.FormatVersion} checkpoint; this ModelGallery reads version {FormatVersion}.");
+            }
+
+            var blocks = new byte[4][];
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                int length = reader.ReadInt32();
+                blocks[i] = length >= 0 && length <= reader.BaseStream.Length - reader.BaseStream.Position
+                    ? reader.ReadBytes(length)
+                    : throw new InvalidDataException($"'{path}' is truncated or corrupt: block {i + 1} of 4 claims {length:N0} bytes.");
+            }
+
+            return (header, blocks);
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' is not a complete fine-tuning checkpoint: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The checkpoint's JSON header.</summary>
+    private sealed record CheckpointHeader(int FormatVersion, string Model, string Options, int EpochsDone, int StepsInEpoch, double? BestAccuracy);
+}
