@@ -24,12 +24,13 @@ public static class ImageNetWeightsHub
     /// <param name="weights">A catalogue entry such as <c>ResNet.ResNet18ImageNet1K</c>.</param>
     /// <param name="downloader">The cache and server to use; null for the default cache (<c>MODELGALLERY_HOME</c>, …) and torchvision's server (or <c>MODELGALLERY_WEIGHTS_URL</c>).</param>
     /// <param name="progress">Told how far a download has come.</param>
+    /// <param name="numClasses">The model's class count; null for ImageNet's 1000. Another count loads everything but the classifier (fine-tuning).</param>
     /// <param name="cancellationToken">Stops a download; its partial file stays for the next call.</param>
     /// <returns>A ready model; the caller disposes it.</returns>
     /// <exception cref="WeightsDownloadException">The file is not cached and cannot be downloaded (the message names the URL, the cause and where to place the file by hand).</exception>
     /// <exception cref="ModelGallery.Weights.WeightsFileException">The cached file is not a valid PyTorch file.</exception>
     /// <exception cref="ModelGallery.Weights.WeightsMismatchException">The cached file does not fit the model.</exception>
-    public static async Task<TModel> LoadAsync<TModel>(this ImageNetWeights<TModel> weights, WeightsDownloader? downloader = null, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<TModel> LoadAsync<TModel>(this ImageNetWeights<TModel> weights, WeightsDownloader? downloader = null, IProgress<DownloadProgress>? progress = null, int? numClasses = null, CancellationToken cancellationToken = default)
         where TModel : GalleryModel
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -37,6 +38,6 @@ public static class ImageNetWeightsHub
         string path = await (downloader ?? owned!).GetAsync(weights.ToWeightsFile(), progress, cancellationToken).ConfigureAwait(false);
 
         // Checked before it took its name in the cache (and once per process when found in PyTorch's): no second hash.
-        return weights.Load(path, verifyHash: false);
+        return weights.Load(path, verifyHash: false, numClasses);
     }
 }

@@ -98,7 +98,7 @@ public sealed class AlexNet : GalleryModel
     }
 
     /// <summary>torchvision's ImageNet-1K weights for the torchvision variant (<c>AlexNet_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<AlexNet> ImageNet1K { get; } = new("alexnet-torchvision", () => new AlexNet(ImageNet.ClassCount, variant: AlexNetVariant.Torchvision))
+    public static ImageNetWeights<AlexNet> ImageNet1K { get; } = new("alexnet-torchvision", classes => new AlexNet(classes, variant: AlexNetVariant.Torchvision))
     {
         Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "AlexNet_Weights.IMAGENET1K_V1",
         Url = new("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"),

@@ -158,7 +158,7 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     /// from the paper's model: built with <c>transformInput</c>, as torchvision does; the file's aux heads are skipped.
     /// </summary>
     public static ImageNetWeights<GoogLeNet> ImageNet1K { get; } = new(
-        "googlenet-torchvision", () => new GoogLeNet(ImageNet.ClassCount, variant: GoogLeNetVariant.Torchvision, transformInput: true))
+        "googlenet-torchvision", classes => new GoogLeNet(classes, variant: GoogLeNetVariant.Torchvision, transformInput: true))
     {
         Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "GoogLeNet_Weights.IMAGENET1K_V1",
         Url = new("https://download.pytorch.org/models/googlenet-1378be20.pth"),

@@ -63,26 +63,33 @@ public abstract partial class ImageNetWeights
     public string Sha256Prefix => HashInName().Match(FileName) is { Success: true } match ? match.Groups[1].Value
         : throw new FormatException($"The weights file name '{FileName}' carries no SHA-256 prefix ('<name>-<hex>.pth').");
 
-    /// <summary>Builds the model for 1000 classes, loads a local copy of the file strictly and sets eval mode.</summary>
+    /// <summary>
+    /// Builds the model, loads a local copy of the file strictly and sets eval mode. With another class count than
+    /// 1000 (fine-tuning), everything but the classifier is loaded and the classifier keeps its fresh weights.
+    /// </summary>
     /// <param name="path">The file (torchvision's format), for instance from <c>WeightsDownloader</c> or placed by hand.</param>
     /// <param name="verifyHash">Check first that the file's SHA-256 starts with <see cref="Sha256Prefix"/>.</param>
+    /// <param name="numClasses">The model's class count; null for ImageNet's 1000.</param>
     /// <returns>A ready model; the caller disposes it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1.</exception>
     /// <exception cref="InvalidDataException">The file's SHA-256 does not start with <see cref="Sha256Prefix"/>.</exception>
     /// <exception cref="WeightsFileException">The file is not a valid PyTorch file.</exception>
     /// <exception cref="WeightsMismatchException">The file's keys or shapes do not fit the model.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public GalleryModel Load(string path, bool verifyHash = true)
+    public GalleryModel Load(string path, bool verifyHash = true, int? numClasses = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        int classes = numClasses ?? ImageNet.ClassCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1, nameof(numClasses));
         if (verifyHash)
         {
             VerifyFile(path);
         }
 
-        var model = Build();
+        var model = Build(classes);
         try
         {
-            model.LoadWeights(path, format: WeightsFormat.PyTorch);
+            model.LoadWeights(path, classes == ImageNet.ClassCount ? LoadOptions.Default : LoadOptions.ExceptClassifier, WeightsFormat.PyTorch);
             model.eval();
             return model;
         }
@@ -167,13 +174,13 @@ public abstract partial class ImageNetWeights
     /// <summary>Builds the model the file fits, freshly initialised, in eval mode (for tests of the catalogue).</summary>
     internal GalleryModel CreateModel()
     {
-        var model = Build();
+        var model = Build(ImageNet.ClassCount);
         model.eval();
         return model;
     }
 
-    /// <summary>Builds the model the file fits, freshly initialised.</summary>
-    private protected abstract GalleryModel Build();
+    /// <summary>Builds the model the file fits (with <paramref name="classes"/> classes), freshly initialised.</summary>
+    private protected abstract GalleryModel Build(int classes);
 
     [GeneratedRegex("-([0-9a-f]{8,64})\\.[A-Za-z]+$")]
     private static partial Regex HashInName();
@@ -182,12 +189,12 @@ public abstract partial class ImageNetWeights
 /// <summary>torchvision ImageNet-1K weights for <typeparamref name="TModel"/>: <see cref="Load"/> returns that type.</summary>
 /// <typeparam name="TModel">The model class the weights fit.</typeparam>
 /// <param name="model">The registry name of the model.</param>
-/// <param name="build">Builds the model the file fits (1000 classes, and the variant's options).</param>
-public sealed class ImageNetWeights<TModel>(string model, Func<TModel> build) : ImageNetWeights(model)
+/// <param name="build">Builds the model the file fits for a class count (1000 for the file as it is), with the variant's options.</param>
+public sealed class ImageNetWeights<TModel>(string model, Func<int, TModel> build) : ImageNetWeights(model)
     where TModel : GalleryModel
 {
     /// <inheritdoc cref="ImageNetWeights.Load"/>
-    public new TModel Load(string path, bool verifyHash = true) => (TModel)base.Load(path, verifyHash);
+    public new TModel Load(string path, bool verifyHash = true, int? numClasses = null) => (TModel)base.Load(path, verifyHash, numClasses);
 
-    private protected override GalleryModel Build() => build();
+    private protected override GalleryModel Build(int classes) => build(classes);
 }

@@ -92,7 +92,7 @@ public sealed class ResNet : GalleryModel
     }
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-18 (<c>ResNet18_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = new("resnet18", () => new ResNet(18, ImageNet.ClassCount))
+    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = new("resnet18", classes => new ResNet(18, classes))
     {
         Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "ResNet18_Weights.IMAGENET1K_V1",
         Url = new("https://download.pytorch.org/models/resnet18-f37072fd.pth"),
@@ -101,7 +101,7 @@ public sealed class ResNet : GalleryModel
     };
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = new("resnet50", () => new ResNet(50, ImageNet.ClassCount))
+    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = new("resnet50", classes => new ResNet(50, classes))
     {
         Tag = "imagenet1k-v1", TorchvisionName = "ResNet50_Weights.IMAGENET1K_V1",
         Url = new("https://download.pytorch.org/models/resnet50-0676ba61.pth"),
@@ -113,7 +113,7 @@ public sealed class ResNet : GalleryModel
     /// torchvision's improved ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V2</c>, its default),
     /// evaluated after resizing to 232, not 256.
     /// </summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } = new("resnet50", () => new ResNet(50, ImageNet.ClassCount))
+    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } = new("resnet50", classes => new ResNet(50, classes))
     {
         Tag = "imagenet1k-v2", IsDefault = true, TorchvisionName = "ResNet50_Weights.IMAGENET1K_V2",
         Url = new("https://download.pytorch.org/models/resnet50-11ad3fa6.pth"),

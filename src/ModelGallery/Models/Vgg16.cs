@@ -87,7 +87,7 @@ public sealed class Vgg16 : GalleryModel
     }
 
     /// <summary>torchvision's ImageNet-1K weights (<c>VGG16_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<Vgg16> ImageNet1K { get; } = new("vgg16", () => new Vgg16(ImageNet.ClassCount))
+    public static ImageNetWeights<Vgg16> ImageNet1K { get; } = new("vgg16", classes => new Vgg16(classes))
     {
         Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "VGG16_Weights.IMAGENET1K_V1",
         Url = new("https://download.pytorch.org/models/vgg16-397923af.pth"),

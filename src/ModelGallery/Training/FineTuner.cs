@@ -103,11 +103,13 @@ public sealed partial class FineTuner : IDisposable
     /// <param name="checkpointPath">The checkpoint file, replaced atomically after each epoch and on cancellation; null for none.</param>
     /// <param name="bestWeightsPath">Where the best weights go (.safetensors or .pt); null for nowhere. Needs validation batches.</param>
     /// <param name="progress">Told after every step.</param>
+    /// <param name="epochDone">Told after every completed epoch (and its validation and checkpoint), on the training thread.</param>
     /// <param name="cancellationToken">Stops the run after the current step.</param>
     /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite; the last checkpoint is left as it was.</exception>
     public FineTuneResult Run(
         IEnumerable<(Tensor Images, Tensor Labels)> trainBatches, IEnumerable<(Tensor Images, Tensor Labels)>? validationBatches = null,
-        string? checkpointPath = null, string? bestWeightsPath = null, IProgress<FineTuneProgress>? progress = null, CancellationToken cancellationToken = default)
+        string? checkpointPath = null, string? bestWeightsPath = null, IProgress<FineTuneProgress>? progress = null,
+        IProgress<FineTuneEpochResult>? epochDone = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainBatches);
         if (bestWeightsPath is not null && validationBatches is null)
@@ -143,6 +145,7 @@ public sealed partial class FineTuner : IDisposable
 
             epochs.Add(result);
             Checkpoint(checkpointPath);
+            epochDone?.Report(result);
         }
 
         return new FineTuneResult(epochs, Cancelled: false, epochsDone, bestAccuracy, checkpointPath);

@@ -50,7 +50,7 @@ public sealed class LoadAsyncTests : HubTest
     private static ImageNetWeights<ResNet> Entry(Uri url)
     {
         var published = ResNet.ResNet18ImageNet1K;
-        return new("resnet18", () => new ResNet(18, 1000))
+        return new("resnet18", classes => new ResNet(18, classes))
         {
             Tag = "test", TorchvisionName = published.TorchvisionName, Url = url, Parameters = published.Parameters,
             MinSize = published.MinSize, Top1 = published.Top1, Top5 = published.Top5, Preset = published.Preset, Recipe = published.Recipe,
