@@ -28,6 +28,7 @@ internal static class GalleryCli
             ListCommand(console),
             SummaryCommand(console),
             TrainCommand.Create(console),
+            EvaluateCommand.Create(console),
             PredictCommand.Create(console),
             WeightsCommand.Create(console),
             ExportCommand.Create(console),
@@ -38,13 +39,21 @@ internal static class GalleryCli
         if (parse.Errors.Count > 0)
         {
             // One line, System.CommandLine's own messages, and where to read more: not the whole help text.
-            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see --help)");
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (see --help)");
             return 1;
         }
 
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = error, EnableDefaultExceptionHandler = false });
+            // Ctrl+C cancels the action's token; training then finishes its step and saves a checkpoint, which may take
+            // a while on a big model: the process is not killed for two minutes.
+            return parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = console.Profile.Out.Writer,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
+            }).GetAwaiter().GetResult(); // InvokeAsync: only it hands Ctrl+C to the actions' tokens
         }
         catch (Exception e)
         {
@@ -141,6 +150,10 @@ internal static class GalleryCli
         });
         return summary;
     }
+
+    /// <summary>A message on one line: System.CommandLine lists allowed values on lines of their own.</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>The registry name a command works on, checked against the registry.</summary>
     internal static Argument<string> ModelArgument()

@@ -30,7 +30,8 @@ internal static class OptionRules
     }
 
     /// <summary>Refuses numbers that are not finite or not above 0 (NaN, ∞, 0, negatives).</summary>
-    public static Option<double> Positive(this Option<double> option)
+    public static T Positive<T>(this T option)
+        where T : Option
     {
         option.Validators.Add(result =>
         {

@@ -22,32 +22,43 @@ internal static class TrainCommand
 
     public static Command Create(IAnsiConsole console)
     {
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the 60,000 training images.", DefaultValueFactory = _ => 10 }.InRange(1);
-        var batch = new Option<int>("--batch") { Description = "Images per step.", DefaultValueFactory = _ => 128 }.InRange(1);
-        var rate = new Option<double>("--lr") { Description = "Adam's learning rate (a finite number above 0).", DefaultValueFactory = _ => 1e-3 }.Positive();
-        var cosine = new Option<bool>("--cosine") { Description = "Decay the learning rate to 0 along a half cosine." };
-        var flip = new Option<bool>("--flip") { Description = "Mirror a random half of every batch (augmentation)." };
-        var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling and augmentation.", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training images.", DefaultValueFactory = _ => 10 }.InRange(1);
+        var batch = new Option<int?>("--batch") { Description = "Images per step (default 128 for Fashion-MNIST, 16 for a model on an image folder)." }.InRange(1);
+        var rate = new Option<double?>("--lr") { Description = "Learning rate, a finite number above 0 (default: Adam 1e-3 for Fashion-MNIST; SGD 0.01, AdamW 1e-3)." }.Positive();
+        var cosine = new Option<bool>("--cosine") { Description = "Fashion-MNIST: decay the learning rate to 0 along a half cosine." };
+        var flip = new Option<bool>("--flip") { Description = "Fashion-MNIST: mirror a random half of every batch (augmentation)." };
+        var seed = new Option<long>("--seed") { Description = "Seed of initialisation, shuffling, splitting and augmentation.", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (the physical cores).", DefaultValueFactory = _ => 2 }.InRange(1);
-        var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only (a quick run)." }.InRange(1);
-        var data = new Option<string>("--data") { Description = "Folder with Fashion-MNIST's IDX files.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
-        var output = new Option<string>("--output") { Description = "Folder for the weights, the curve and the results.", DefaultValueFactory = _ => "lenet5-fashion-mnist" };
-        var command = new Command("train", "Train LeNet-5 on Fashion-MNIST; saves safetensors weights, a training curve (PNG) and results (JSON).")
+        var limit = new Option<int?>("--limit") { Description = "Fashion-MNIST: train on the first N training images only (a quick run)." }.InRange(1);
+        var data = new Option<string>("--data") { Description = "Fashion-MNIST's IDX folder; with a model, an image folder with one sub-folder per class.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
+        var output = new Option<string?>("--output") { Description = "Folder for the weights, checkpoint, curve and results (default lenet5-fashion-mnist, or MODEL-fine-tuned)." };
+        var command = new Command("train", "Train LeNet-5 on Fashion-MNIST, or fine-tune a model on your own image folder (gallery train MODEL --data DIR).")
         {
             epochs, batch, rate, cosine, flip, seed, threads, limit, data, output,
         };
-        command.SetAction(parse =>
+        var fineTuning = new FineTuneOptionsCli();
+        fineTuning.AddTo(command, cosine, flip, limit);
+        command.SetAction(async (parse, token) =>
         {
+            // System.CommandLine hooks Ctrl+C to the token only once the action has returned its task: yield first,
+            // so that the training below (synchronous) runs after the hook is in place.
+            await Task.Yield();
+            if (parse.GetValue(fineTuning.Model) is not null)
+            {
+                var common = new FineTuneRun.Common(parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(rate), parse.GetValue(seed), parse.GetValue(threads), parse.GetValue(data)!, parse.GetValue(output));
+                return await FineTuneRun.RunAsync(console, fineTuning, parse, common, token);
+            }
+
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batch),
-                LearningRate = parse.GetValue(rate),
+                BatchSize = parse.GetValue(batch) ?? 128,
+                LearningRate = parse.GetValue(rate) ?? 1e-3,
                 CosineSchedule = parse.GetValue(cosine),
                 HorizontalFlip = parse.GetValue(flip),
                 Seed = parse.GetValue(seed),
             };
-            string folder = parse.GetValue(output)!;
+            string folder = parse.GetValue(output) ?? "lenet5-fashion-mnist";
             PrepareOutput(folder);
             return Run(console, options, parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(data)!, folder);
         });
@@ -55,7 +66,7 @@ internal static class TrainCommand
     }
 
     /// <summary>Creates the output folder and proves it writable before any training time is spent.</summary>
-    private static void PrepareOutput(string folder)
+    internal static void PrepareOutput(string folder)
     {
         if (File.Exists(folder))
         {

@@ -1,0 +1,53 @@
+using ModelGallery.Data;
+using ModelGallery.Images;
+using ModelGallery.Models;
+using Spectre.Console;
+
+namespace ModelGallery.Cli;
+
+/// <summary>
+/// The image folders and presets of <c>train MODEL</c> and <c>evaluate</c>: a model with ImageNet weights uses their
+/// preset; any other model is fed at its own input size (shorter side resized to size·256/224, centre crop).
+/// </summary>
+internal static class FolderData
+{
+    /// <summary>Opens a class-per-sub-folder image folder; bad files are reported (skipped) or fatal (listed).</summary>
+    public static ImageFolder Open(IAnsiConsole console, string path, bool skipBadFiles, IReadOnlyList<string>? classes = null)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new UsageException(File.Exists(path) ? $"'{path}' is a file; name a folder with one sub-folder of images per class." : $"No folder at '{path}'.");
+        }
+
+        ImageFolder folder;
+        try
+        {
+            folder = ImageFolder.Open(path, new ImageFolderOptions { Classes = classes, BadFiles = skipBadFiles ? BadFilePolicy.Skip : BadFilePolicy.Fail });
+        }
+        catch (ImageFolderException e) when (e.BadFiles.Count == 0)
+        {
+            throw new UsageException(e.Message); // a folder without class sub-folders, or a class missing: the argument is wrong
+        }
+
+        var scan = folder.Scan();
+        if (!scan.IsClean)
+        {
+            if (!skipBadFiles)
+            {
+                folder.Validate(); // throws, listing the files
+            }
+
+            console.MarkupLine(Markup.Escape($"{path}: {scan} (skipped)"));
+        }
+
+        return folder;
+    }
+
+    /// <summary>The evaluation preset: the weights' own, or ImageNet's statistics at the model's input size.</summary>
+    public static ClassificationPreset EvaluationPreset(ModelInfo info, ImageNetWeights? weights) =>
+        weights?.Preset ?? ClassificationPreset.ImageNet(cropSize: info.Input.Height, resizeSize: info.Input.Height * 256 / 224);
+
+    /// <summary>The training augmentation: a random resized crop to the evaluation crop size and a horizontal flip.</summary>
+    public static TrainingPreset TrainingPresetFor(ModelInfo info, ImageNetWeights? weights) =>
+        TrainingPreset.ImageNet(EvaluationPreset(info, weights).CropSize);
+}
