@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Reflection;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -31,52 +29,105 @@ public static class Program
         var skipPyTorch = new Option<bool>("--reuse-pytorch") { Description = "Reuse pytorch.json and the PyTorch exports already in the output folder." };
         var training = new Option<bool>("--no-training") { Description = "Skip the training benchmarks." };
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
+        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader and --fine-tuning run." };
+        var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
+        var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not." };
+        var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
+        var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
+        var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };
+        var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen or model:unfrozen) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, fineTuningCase,
         };
         root.SetAction(parse =>
         {
+            bool isQuick = parse.GetValue(quick);
+            Suite.Threads = parse.GetValue(threads);
+            Suite.Output = Path.GetFullPath(parse.GetValue(output)!);
+            Directory.CreateDirectory(Suite.Output);
+            Suite.StepsPerEpoch = isQuick ? 1 : Suite.StepsPerEpoch;
+            if (parse.GetValue(fineTuningCase) is { } oneCase)
+            {
+                return FineTuningRun.RunCase(FineTuningCase.Parse(oneCase), isQuick); // a child process of the run below
+            }
+
+            Suite.FineTuningCases = [.. parse.GetValue(fineTuningModels)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .SelectMany(name => new[] { new FineTuningCase(name, true), new FineTuningCase(name, false) })];
+            var fineTuningSettings = new FineTuningSettings(parse.GetValue(loader), parse.GetValue(fineTuning), isQuick, parse.GetValue(allowReferenceBlas),
+                parse.GetValue(imagesPerClass) ?? (isQuick ? 25 : 100));
+            bool inference = !parse.GetValue(noInference), train = !parse.GetValue(training);
+            var markdown = new System.Text.StringBuilder();
+            if (fineTuningSettings.AllowReferenceBlas)
+            {
+                markdown.AppendLine("**Not for publishing**: run with `--allow-reference-blas`.").AppendLine();
+            }
+
+            bool complete = true;
+            if (inference || train)
+            {
+                var results = RunInference(parse, isQuick, inference, train, fineTuningSettings.AllowReferenceBlas);
+                complete = results.Complete;
+                markdown.Append(results.Markdown());
+            }
+
+            if (fineTuningSettings is { Loader: true } or { FineTuning: true })
+            {
+                var results = FineTuningRun.Run(fineTuningSettings);
+                results.Print();
+                complete &= results.Complete;
+                markdown.AppendLine().Append(results.Markdown());
+            }
+
+            File.WriteAllText(Path.Combine(Suite.Output, "results.md"), markdown.ToString());
+            Console.WriteLine($"Markdown table: {Path.Combine(Suite.Output, "results.md")}");
+            return complete ? 0 : 2;
+        });
+        return root.Parse(args).Invoke();
+
+        // The README's inference and training comparison (PyTorch reference, ONNX exports, BenchmarkDotNet).
+        Results RunInference(ParseResult parse, bool isQuick, bool inference, bool train, bool allowReferenceBlas)
+        {
             Suite.Models = [.. parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => ModelZoo.Get(name).Name)];
             Suite.Batches = [.. parse.GetValue(batches)!.Split(',').Select(int.Parse)];
-            Suite.Threads = parse.GetValue(threads);
             if (parse.GetValue(engines) is { Length: > 0 } chosen)
             {
                 Suite.Engines = chosen;
             }
 
-            Suite.Output = Path.GetFullPath(parse.GetValue(output)!);
-            Directory.CreateDirectory(Suite.Output);
-            bool isQuick = parse.GetValue(quick);
             if (!parse.GetValue(skipPyTorch))
             {
-                RunPyTorch(isQuick);
+                RunPyTorch(isQuick, allowReferenceBlas);
             }
 
-            foreach (string name in Suite.Models)
-            {
-                using var model = ModelZoo.Create(name);
-                model.eval();
-                model.ExportOnnx(Suite.OurOnnx(name));
-            }
-
-            double peak = Peak.Gflops(Suite.Threads);
             var config = Config(isQuick);
-            Summary inference = BenchmarkRunner.Run<InferenceBenchmarks>(config);
-            Summary? train = parse.GetValue(training) ? null : BenchmarkRunner.Run<TrainingBenchmarks>(config);
-            var results = Results.Collect(inference, train, Path.Combine(Suite.Output, "pytorch.json"), peak);
+            Summary? inferenceSummary = null;
+            double peak = double.NaN;
+            if (inference)
+            {
+                foreach (string name in Suite.Models)
+                {
+                    using var model = ModelZoo.Create(name);
+                    model.eval();
+                    model.ExportOnnx(Suite.OurOnnx(name));
+                }
+
+                peak = Peak.Gflops(Suite.Threads);
+                inferenceSummary = BenchmarkRunner.Run<InferenceBenchmarks>(config);
+            }
+
+            Summary? trainSummary = train ? BenchmarkRunner.Run<TrainingBenchmarks>(config) : null;
+            var results = Results.Collect(inferenceSummary, trainSummary, Path.Combine(Suite.Output, "pytorch.json"), peak);
             results.Print();
-            File.WriteAllText(Path.Combine(Suite.Output, "results.md"), results.Markdown());
-            Console.WriteLine($"Markdown table: {Path.Combine(Suite.Output, "results.md")}");
             if (parse.GetValue(chart) is { } path)
             {
                 results.Chart(path);
                 Console.WriteLine($"Chart: {path}");
             }
 
-            return results.Complete ? 0 : 2;
-        });
-        return root.Parse(args).Invoke();
+            return results;
+        }
     }
 
     private static ManualConfig Config(bool quick)
@@ -94,28 +145,20 @@ public static class Program
             .WithOption(ConfigOptions.JoinSummary, false);
     }
 
-    /// <summary>Runs Reference/bench_pytorch.py with Debian's python (the one that sees python3-torch).</summary>
-    private static void RunPyTorch(bool quick)
+    /// <summary>Runs Reference/bench_pytorch.py (inference, training and PyTorch's ONNX exports).</summary>
+    private static void RunPyTorch(bool quick, bool allowReferenceBlas)
     {
-        string root = typeof(Program).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
-        string script = Path.Combine(root, "tests", "ModelGallery.Benchmarks", "Reference", "bench_pytorch.py");
-        var start = new ProcessStartInfo("/usr/bin/python3")
-        {
-            ArgumentList = { script, "--out", Suite.Output, "--threads", Suite.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--models", string.Join(',', Suite.Models), "--batches", string.Join(',', Suite.Batches) },
-        };
+        List<string> arguments = ["--out", Suite.Output, "--threads", Suite.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--models", string.Join(',', Suite.Models), "--batches", string.Join(',', Suite.Batches)];
         if (quick)
         {
-            start.ArgumentList.Add("--min-time");
-            start.ArgumentList.Add("0.5");
-            start.ArgumentList.Add("--min-reps");
-            start.ArgumentList.Add("3");
+            arguments.AddRange(["--min-time", "0.5", "--min-reps", "3"]);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start /usr/bin/python3.");
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        if (allowReferenceBlas)
         {
-            throw new InvalidOperationException($"The PyTorch reference failed (exit {process.ExitCode}); it needs python3-torch and python3-torchvision (apt) and /usr/bin/python3.");
+            arguments.Add("--allow-reference-blas");
         }
+
+        Reference.Run("bench_pytorch.py", arguments, "python3-torch and python3-torchvision (apt)");
     }
 }

@@ -39,7 +39,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         _ => row.TorchSharpBFloat16 is not null,
     }));
 
-    public static Results Collect(Summary inference, Summary? training, string pytorchJson, double measuredPeakGflops)
+    public static Results Collect(Summary? inference, Summary? training, string pytorchJson, double measuredPeakGflops)
     {
         using var json = File.Exists(pytorchJson) ? JsonDocument.Parse(File.ReadAllText(pytorchJson)) : null;
         double? PyTorch(string model, string layout, int batch) =>
@@ -47,12 +47,12 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         double? PyTorchTraining(string model, string layout) =>
             json is not null && json.RootElement.GetProperty("training").TryGetProperty(model, out var m) && m.TryGetProperty(layout, out var l) ? l.GetProperty("steps_per_s").GetDouble() : null;
 
-        var measured = inference.Reports.Where(report => report.Success && report.ResultStatistics is not null)
+        var measured = (inference?.Reports ?? []).Where(report => report.Success && report.ResultStatistics is not null)
             .ToDictionary(report => (Model: (string)report.BenchmarkCase.Parameters["Model"], Batch: (int)report.BenchmarkCase.Parameters["Batch"], Engine: (Engine)report.BenchmarkCase.Parameters["Engine"]),
                           report => (int)report.BenchmarkCase.Parameters["Batch"] / (report.ResultStatistics!.Median / 1e9));
         double? Ours(string model, int batch, Engine engine) => measured.TryGetValue((model, batch, engine), out double rate) ? rate : null;
 
-        List<InferenceRow> rows = [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
+        List<InferenceRow> rows = inference is null ? [] : [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
             PyTorch(model, "nchw", batch), PyTorch(model, "channels_last", batch), Ours(model, batch, Engine.OnnxRuntimePyTorchExport),
             Ours(model, batch, Engine.TorchSharp), Ours(model, batch, Engine.TorchSharpChannelsLast), Ours(model, batch, Engine.OnnxRuntime),
             Ours(model, batch, Engine.TorchSharpBFloat16))))];
@@ -92,16 +92,22 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
             AnsiConsole.Profile.Width = 200; // a log file: do not wrap the table at 80 columns
         }
 
-        Write("images/s (median), and ratios", InferenceHeader, inference.Select(InferenceCells));
+        if (inference.Count > 0)
+        {
+            Write("images/s (median), and ratios", InferenceHeader, inference.Select(InferenceCells));
+        }
         if (training.Count > 0)
         {
             Write("training steps/s (median)", TrainingHeader, training.Select(TrainingCells));
         }
 
-        AnsiConsole.WriteLine(PeakLine());
+        if (inference.Count > 0)
+        {
+            AnsiConsole.WriteLine(PeakLine());
+        }
     }
 
-    private static void Write(string title, string[] header, IEnumerable<IEnumerable<string>> rows)
+    internal static void Write(string title, string[] header, IEnumerable<IEnumerable<string>> rows)
     {
         var table = new Table().Title(title);
         foreach (string column in header)
@@ -134,11 +140,14 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     {
         var text = new StringBuilder();
         text.AppendLine(peers).AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceHeader)} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(InferenceHeader.Select((_, i) => i < 2 ? "---|" : "---:|"))}");
-        foreach (var row in inference)
+        if (inference.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceCells(row))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceHeader)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(InferenceHeader.Select((_, i) => i < 2 ? "---|" : "---:|"))}");
+            foreach (var row in inference)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", InferenceCells(row))} |");
+            }
         }
 
         if (training.Count > 0)
@@ -152,8 +161,11 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
             }
         }
 
-        text.AppendLine();
-        text.AppendLine(PeakLine());
+        if (inference.Count > 0)
+        {
+            text.AppendLine().AppendLine(PeakLine());
+        }
+
         return text.ToString();
     }
 
@@ -222,7 +234,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     /// <summary>FP32 GFLOP/s at a rate of images: two FLOPs per multiply-accumulate, the MACs measured by the registry.</summary>
     private static double Gflops(double imagesPerSecond, string model) => 2 * ModelZoo.Get(model).Macs / 1e9 * imagesPerSecond;
 
-    private static string Rate(double? value) => value switch
+    internal static string Rate(double? value) => value switch
     {
         null => "–",
         >= 100 => value.Value.ToString("N0", CultureInfo.InvariantCulture),
@@ -230,5 +242,5 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         _ => value.Value.ToString("F2", CultureInfo.InvariantCulture),
     };
 
-    private static string Times(double? ratio) => ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–";
+    internal static string Times(double? ratio) => ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–";
 }

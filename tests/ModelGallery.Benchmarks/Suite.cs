@@ -21,4 +21,23 @@ internal static class Suite
 
     /// <summary>The training cases of the issues: LeNet-5 at batch 64, GoogLeNet at batch 8, ResNet-18 at batch 16.</summary>
     public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8), new("resnet18", 16)];
+
+    /// <summary>The fine-tuning issue's cases: GoogLeNet (torchvision) and ResNet-18, backbone frozen and not.</summary>
+    public static IReadOnlyList<FineTuningCase> FineTuningCases { get; set; } =
+        [new("googlenet-torchvision", true), new("googlenet-torchvision", false), new("resnet18", true), new("resnet18", false)];
+
+    public static int FineTuningBatch { get; set; } = 16;
+
+    /// <summary>The new head's classes (the ImageNet head, 1000 classes, replaced by one of this many).</summary>
+    public static int FineTuningClasses { get; set; } = 4;
+
+    /// <summary>Preloaded batches per timed epoch of the fine-tuning benchmark (steps/s = this ÷ the median epoch time).</summary>
+    public static int StepsPerEpoch { get; set; } = 4;
+
+    /// <summary>The loader benchmark's JPEG folder, written at run time by Reference/make_loader_images.py.</summary>
+    public static string LoaderFolder => Path.Combine(Output, "loader-images");
+
+    public static int LoaderBatch { get; set; } = 32;
+
+    public static int LoaderWorkers { get; set; } = 2;
 }
