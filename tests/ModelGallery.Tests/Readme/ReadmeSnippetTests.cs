@@ -135,5 +135,13 @@ public sealed class ReadmeSnippetTests : TempFolder
         string cache = Path.Combine(Folder, "home", "weights");
         Directory.CreateDirectory(cache);
         File.Copy(Pretrained.PretrainedFixture.WeightsFile(Pretrained.PretrainedFixture.Case("resnet18")), Path.Combine(cache, ResNet.ResNet18ImageNet1K.FileName), overwrite: true);
+
+        // "my-images": Fashion-MNIST test images as PNG class folders, 6 per class.
+        string folder = Path.Combine(Folder, "my-images");
+        if (!Directory.Exists(folder))
+        {
+            using var test = ModelGallery.Data.FashionMnist.Load(ModelGallery.Data.FashionMnistSplit.Test);
+            ModelGallery.Images.FashionMnistFolders.Write(test, folder, 60);
+        }
     }
 }
