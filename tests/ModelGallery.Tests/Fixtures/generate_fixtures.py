@@ -183,21 +183,20 @@ def fill(model):
 
 # ------------------------------------------------------------------------------------------------ writing
 def write_safetensors(path, tensors):
-    """A minimal safetensors writer (the format: 8-byte little-endian header length, JSON header, raw data)."""
-    names = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
+    """A minimal safetensors writer (the format: 8-byte little-endian header length, JSON header, raw data); the other
+    fixture scripts import it."""
+    names = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+             torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
     header, blobs, offset = {}, [], 0
     for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().numpy().tobytes()
+        data = bytes(tensor.detach().contiguous().view(-1).view(torch.uint8).numpy()) if tensor.numel() else b""
         header[name] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     encoded = json.dumps(header, separators=(",", ":")).encode()
     encoded += b" " * ((8 - len(encoded) % 8) % 8)
     with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
+        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
 
 
 def no_dropout_training(model):

@@ -33,6 +33,8 @@ import struct
 
 import torch
 
+from generate_fixtures import write_safetensors  # beside this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "legacy")
 MAGIC, VERSION = 0x1950a86a20f9469cfc6c, 1001
@@ -52,20 +54,6 @@ def read_safetensors(path):
         begin, end = entry["data_offsets"]
         result[name] = torch.frombuffer(bytearray(data[begin:end]), dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
     return result
-
-
-def write_safetensors(path, tensors):
-    names = {v: k for k, v in DTYPES.items()}
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        data = bytes(tensor.contiguous().view(-1).view(torch.uint8).numpy()) if tensor.numel() else b""
-        header[name] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * ((8 - len(encoded) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
 
 
 def save_legacy(state, name):

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import sys
 
 import numpy as np
@@ -35,29 +34,13 @@ import torchvision
 import torchvision.transforms.functional as F
 from PIL import Image
 
+from generate_fixtures import write_safetensors  # noqa: E402 — beside this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GENERATED = os.path.join(HERE, "generated")
 PHOTOS = os.environ.get("MODELGALLERY_PHOTOS", "/opt/skimage-deb/usr/lib/python3/dist-packages/skimage/data")
 TRANSFORM_PHOTOS = ["chelsea.png", "coffee.png", "astronaut.png", "motorcycle_left.png"]
 MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-
-
-def write_safetensors(path, tensors):
-    """A minimal safetensors writer (8-byte little-endian header length, JSON header, raw data)."""
-    names = {torch.float32: "F32", torch.uint8: "U8"}
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        data = tensor.detach().contiguous().numpy().tobytes()
-        header[name] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * ((8 - len(encoded) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
 
 
 def photo(name):
