@@ -12,7 +12,7 @@ internal static class ImageNetPrediction
     {
         var choice = WeightsChoice.ForModel(info, weightsValue);
         var weights = choice.Weights;
-        string path = choice.File ?? await FetchAsync(console, weights, cache, baseUrl, cancellationToken);
+        string path = choice.File ?? await Downloads.FetchAsync(console, weights, cache, baseUrl, cancellationToken);
 
         // A downloaded file was verified before it entered the cache; a local file is the user's own (fine-tuned, say).
         using var model = weights.Load(path, verifyHash: false);
@@ -33,11 +33,5 @@ internal static class ImageNetPrediction
 
         console.Write(table);
         return 0;
-    }
-
-    private static async Task<string> FetchAsync(IAnsiConsole console, ImageNetWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
-    {
-        using var downloader = Downloads.Downloader(cache, baseUrl);
-        return await Downloads.FetchAsync(console, downloader, weights, cancellationToken);
     }
 }

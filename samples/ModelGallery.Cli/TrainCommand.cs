@@ -172,12 +172,6 @@ internal static class TrainCommand
         return table;
     }
 
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread, at once.</summary>
-    private sealed class Inline<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     /// <summary>Writes NaN and infinities as JSON null, which every reader accepts, instead of failing.</summary>
     internal sealed class FiniteOrNull : JsonConverter<double>
     {

@@ -48,7 +48,7 @@ internal static class FineTuneRun
         {
             var choice = WeightsChoice.ForModel(info, weightsValue);
             weights = choice.Weights;
-            string file = choice.File ?? await FetchAsync(console, weights, parse.GetValue(cli.Cache), parse.GetValue(cli.BaseUrl), cancellationToken);
+            string file = choice.File ?? await Downloads.FetchAsync(console, weights, parse.GetValue(cli.Cache), parse.GetValue(cli.BaseUrl), cancellationToken);
             model = weights.Load(file, verifyHash: false, numClasses: classes);
         }
         else
@@ -132,16 +132,4 @@ internal static class FineTuneRun
 
     private static string EpochLine(FineTuneEpochResult r, int epochs) => string.Create(CultureInfo.InvariantCulture,
         $"epoch {r.Epoch}/{epochs}: train loss {r.TrainLoss:0.0000}, train acc. {r.TrainAccuracy:P2}{(r.Validation is { } v ? $", val. top-1 {v.Top1:P2}, top-5 {v.Top5:P2}" : string.Empty)}, lr {r.LearningRate:0.#####}{(r.OnCachedFeatures ? ", on cached features" : string.Empty)}");
-
-    private static async Task<string> FetchAsync(IAnsiConsole console, ImageNetWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
-    {
-        using var downloader = Downloads.Downloader(cache, baseUrl);
-        return await Downloads.FetchAsync(console, downloader, weights, cancellationToken);
-    }
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread, at once.</summary>
-    private sealed class Inline<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
