@@ -29,17 +29,19 @@ public static class Program
         var skipPyTorch = new Option<bool>("--reuse-pytorch") { Description = "Reuse pytorch.json and the PyTorch exports already in the output folder." };
         var training = new Option<bool>("--no-training") { Description = "Skip the training benchmarks." };
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
-        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader and --fine-tuning run." };
+        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning and --accuracy run." };
         var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
         var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not." };
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
         var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
         var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };
+        var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, and a frozen-backbone ResNet-18 on a Fashion-MNIST subset." };
+        var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen or model:unfrozen) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, fineTuningCase,
         };
         root.SetAction(parse =>
         {
@@ -78,6 +80,11 @@ public static class Program
                 results.Print();
                 complete &= results.Complete;
                 markdown.AppendLine().Append(results.Markdown());
+            }
+
+            if (parse.GetValue(accuracy))
+            {
+                markdown.AppendLine().Append(AccuracyRun.Run(parse.GetValue(accuracyWeights), isQuick));
             }
 
             File.WriteAllText(Path.Combine(Suite.Output, "results.md"), markdown.ToString());

@@ -16,6 +16,8 @@ internal sealed class FineTuneOptionsCli
 
     public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Train the classifier only (the backbone's weights and batch-norm statistics stay as loaded)." };
 
+    public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Train on the evaluation preprocessing (no random crop or flip); with --freeze-backbone the backbone's features are then computed once." };
+
     public Option<string> Optimizer { get; } = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9, weight decay 1e-4) or adamw (weight decay 0.01).", DefaultValueFactory = _ => "sgd" }.AcceptOnlyFromAmong("sgd", "adamw");
 
     public Option<string> Schedule { get; } = new Option<string>("--schedule") { Description = "constant, cosine, or step (×0.1 every third of the epochs).", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("constant", "cosine", "step");
@@ -36,7 +38,7 @@ internal sealed class FineTuneOptionsCli
     public void AddTo(Command command, params Option[] fashionOnly)
     {
         command.Arguments.Add(Model);
-        Option[] mine = [Val, ValSplit, Weights, FreezeBackbone, Optimizer, Schedule, Warmup, Workers, Resume, SkipBadFiles, Cache, BaseUrl];
+        Option[] mine = [Val, ValSplit, Weights, FreezeBackbone, NoAugment, Optimizer, Schedule, Warmup, Workers, Resume, SkipBadFiles, Cache, BaseUrl];
         foreach (var option in mine)
         {
             command.Options.Add(option);

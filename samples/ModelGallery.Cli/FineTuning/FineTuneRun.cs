@@ -58,6 +58,7 @@ internal static class FineTuneRun
 
         using var owned = model;
         bool adamW = parse.GetValue(cli.Optimizer) == "adamw";
+        bool noAugment = parse.GetValue(cli.NoAugment);
         var options = new FineTuneOptions
         {
             Optimizer = adamW ? new FineTuneOptimizer.AdamW() : new FineTuneOptimizer.Sgd(),
@@ -70,6 +71,7 @@ internal static class FineTuneRun
             },
             WarmupEpochs = parse.GetValue(cli.Warmup),
             Freeze = parse.GetValue(cli.FreezeBackbone) ? new Freeze.Backbone() : new Freeze.None(),
+            CacheFeatures = parse.GetValue(cli.FreezeBackbone) && noAugment,
             Epochs = common.Epochs,
             Seed = common.Seed,
         };
@@ -80,8 +82,11 @@ internal static class FineTuneRun
         }
 
         var loaderOptions = new ImageLoaderOptions { BatchSize = common.Batch ?? 16, Workers = parse.GetValue(cli.Workers), Seed = (int)common.Seed };
-        var loader = ImageLoader.ForTraining(train, FolderData.TrainingPresetFor(info, weights), loaderOptions with { Shuffle = true });
-        var evaluation = validation is null ? null : ImageLoader.ForEvaluation(validation, FolderData.EvaluationPreset(info, weights), loaderOptions);
+        var preset = FolderData.EvaluationPreset(info, weights);
+        var loader = noAugment
+            ? ImageLoader.ForEvaluation(train, preset, loaderOptions with { Shuffle = true })
+            : ImageLoader.ForTraining(train, FolderData.TrainingPreset(preset), loaderOptions with { Shuffle = true });
+        var evaluation = validation is null ? null : ImageLoader.ForEvaluation(validation, preset, loaderOptions);
         IEnumerable<(Tensor, Tensor)> TrainBatches()
         {
             // Not the run's token: the trainer stops between steps on it, finishing the step and saving a checkpoint.
@@ -93,7 +98,7 @@ internal static class FineTuneRun
 
         IEnumerable<(Tensor, Tensor)>? ValidationBatches() => evaluation?.Epoch(0, CancellationToken.None).Select(batch => (batch.Images, batch.Labels));
 
-        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(weights is null ? "fresh weights" : weights.TorchvisionName)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(parse.GetValue(cli.FreezeBackbone) ? "backbone frozen" : "all layers trained")}."));
+        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(weights is null ? "fresh weights" : weights.TorchvisionName)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(parse.GetValue(cli.FreezeBackbone) ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
         string checkpoint = Path.Combine(output, "checkpoint.ckpt");
         string best = Path.Combine(output, "best.safetensors");
         var rows = new List<FineTuneEpochResult>();

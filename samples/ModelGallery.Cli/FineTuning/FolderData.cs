@@ -43,11 +43,17 @@ internal static class FolderData
         return folder;
     }
 
-    /// <summary>The evaluation preset: the weights' own, or ImageNet's statistics at the model's input size.</summary>
+    /// <summary>
+    /// The evaluation preset: the ImageNet weights' own; else the preprocessing of the model's shipped weights
+    /// (LeNet-5: 28 × 28 gray padded to 32, Fashion-MNIST's mean and std); else ImageNet's statistics at the model's
+    /// input size.
+    /// </summary>
     public static ClassificationPreset EvaluationPreset(ModelInfo info, ImageNetWeights? weights) =>
-        weights?.Preset ?? ClassificationPreset.ImageNet(cropSize: info.Input.Height, resizeSize: info.Input.Height * 256 / 224);
+        weights?.Preset
+        ?? (info.Weights.Count > 0 ? info.Weights[0].Preprocessing.ForImageFiles() : null)
+        ?? ClassificationPreset.ImageNet(cropSize: info.Input.Height, resizeSize: info.Input.Height * 256 / 224);
 
-    /// <summary>The training augmentation: a random resized crop to the evaluation crop size and a horizontal flip.</summary>
-    public static TrainingPreset TrainingPresetFor(ModelInfo info, ImageNetWeights? weights) =>
-        TrainingPreset.ImageNet(EvaluationPreset(info, weights).CropSize);
+    /// <summary>The training augmentation: a random resized crop to the evaluation crop size and a horizontal flip, normalised as for evaluation.</summary>
+    public static TrainingPreset TrainingPreset(ClassificationPreset evaluation) =>
+        new(evaluation.CropSize, FlipProbability: 0.5, evaluation.Mean, evaluation.Std);
 }

@@ -16,6 +16,20 @@ public sealed record ImagePreprocessing(int Padding, double Mean, double Std, in
     /// <summary>Fashion-MNIST for the gallery's LeNet-5: pad 28 → 32, mean 0.2860, std 0.3530 (the training set's), 3 channels.</summary>
     public static ImagePreprocessing FashionMnistLeNet5 { get; } = new(Padding: 2, Mean: 0.2860, Std: 0.3530, Channels: 3);
 
+    /// <summary>
+    /// The same steps for decoded image files (3 × H × W, as <c>ImageFile.Read</c> gives them), as a
+    /// <see cref="ClassificationPreset"/>: the shorter side resized to <paramref name="imageSide"/> (a no-op for images
+    /// of that size), then a centre crop of imageSide + 2·<see cref="Padding"/>, which pads with zeros, then the mean
+    /// and std on every channel. For Fashion-MNIST's 28 × 28 PNGs the result equals <see cref="Apply"/> on the IDX bytes.
+    /// </summary>
+    /// <param name="imageSide">The side the stored images have (28 for Fashion-MNIST).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="imageSide"/> is below 1.</exception>
+    public ClassificationPreset ForImageFiles(int imageSide = 28)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageSide, 1);
+        return new ClassificationPreset(imageSide, imageSide + (2 * Padding), [.. Enumerable.Repeat(Mean, Channels)], [.. Enumerable.Repeat(Std, Channels)]);
+    }
+
     /// <summary>Applies the steps to a batch.</summary>
     /// <param name="images">N × 1 × H × W, unsigned bytes.</param>
     /// <returns>N × <see cref="Channels"/> × (H + 2·Padding) × (W + 2·Padding), float32.</returns>

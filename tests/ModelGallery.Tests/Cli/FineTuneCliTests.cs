@@ -54,6 +54,25 @@ public sealed class FineTuneCliTests : TempFolder
     }
 
     [Fact]
+    public void A_frozen_backbone_without_augmentation_trains_on_cached_features_with_the_shipped_preprocessing()
+    {
+        WriteFolder(100);
+        string run = Path.Combine(Folder, "run");
+
+        var (exit, output, error) = GalleryProcess.Run(["train", "lenet5", "--data", Data, "--freeze-backbone", "--no-augment", "--epochs", "2", "--batch", "16", "--output", run]);
+
+        exit.Should().Be(0, error);
+        output.Should().Contain("backbone frozen, no augmentation").And.Contain("resize 28 (bilinear, antialias), centre crop 32").And.Contain("epoch 2/2: train loss");
+        output.Split('\n').Where(line => line.Contains("epoch ", StringComparison.Ordinal) && line.Contains(": train loss", StringComparison.Ordinal))
+            .Should().HaveCount(2).And.OnlyContain(line => line.Contains("on cached features", StringComparison.Ordinal), "features are computed once when nothing is random");
+
+        (exit, output, error) = GalleryProcess.Run(["train", "lenet5", "--data", Data, "--freeze-backbone", "--epochs", "1", "--batch", "16", "--output", Path.Combine(Folder, "augmented")]);
+
+        exit.Should().Be(0, error);
+        output.Should().Contain("random resized crop and flip").And.NotContain("on cached features", "augmented images differ every epoch");
+    }
+
+    [Fact]
     public void Ctrl_C_finishes_the_step_saves_a_checkpoint_and_exits_130()
     {
         WriteFolder(200);

@@ -35,6 +35,29 @@ public sealed class FashionMnistFolderTests(FashionFolder fashion) : IClassFixtu
     }
 
     [Fact]
+    public void LeNet5s_preprocessing_for_image_files_equals_the_idx_path_on_the_same_images()
+    {
+        using var data = FashionMnist.Load(FashionMnistSplit.Test);
+        using var scope = NewDisposeScope();
+        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
+        var preset = preprocessing.ForImageFiles();
+        var folder = ImageFolder.Open(fashion.Root);
+
+        preset.ResizeSize.Should().Be(28);
+        preset.CropSize.Should().Be(32);
+        foreach (var sample in folder.Samples.Take(20))
+        {
+            int index = int.Parse(Path.GetFileNameWithoutExtension(sample.Path), System.Globalization.CultureInfo.InvariantCulture);
+            var fromFile = preset.Apply(ImageFile.Read(sample.Path));
+            var fromIdx = preprocessing.Apply(data.Images.narrow(0, index, 1))[0];
+
+            fromFile.shape.Should().Equal(3, 32, 32);
+            fromFile.narrow(1, 0, 2).max().item<float>().Should().BeApproximately((float)((0 - 0.2860) / 0.3530), 1e-6f, "the two top rows are padding (0 → (0 − mean) / std)");
+            (fromFile - fromIdx).abs().max().item<float>().Should().BeLessThan(1e-6f, "{0} preprocessed from its PNG is IDX image {1} preprocessed", sample.Path, index);
+        }
+    }
+
+    [Fact]
     public void The_written_files_are_8_bit_grayscale_pngs()
     {
         string first = Directory.EnumerateFiles(fashion.Root, "*.png", SearchOption.AllDirectories).First();
