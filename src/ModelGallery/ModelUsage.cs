@@ -22,14 +22,33 @@ internal sealed class ModelUsage(string model)
     /// <summary>Enters as one of any number of readers.</summary>
     public Lease EnterShared(string operation) => Enter(operation, wantsExclusive: static () => false);
 
+    /// <summary>
+    /// Runs when an exclusive user that may change the model enters, before its operation starts: the model drops
+    /// state derived from its weights (folded batch norms) that the operation could make stale.
+    /// </summary>
+    public Action? ModelChanging { get; init; }
+
     /// <summary>Enters as the only user.</summary>
-    public Lease EnterExclusive(string operation) => Enter(operation, wantsExclusive: static () => true);
+    /// <param name="operation">What runs, for the message when the model is busy.</param>
+    /// <param name="changesModel">False for operations that only read under exclusion (hooks, summaries): <see cref="ModelChanging"/> is not run.</param>
+    public Lease EnterExclusive(string operation, bool changesModel = true) => Enter(operation, wantsExclusive: static () => true, changesModel);
 
     /// <summary>
     /// Enters shared, or exclusive when <paramref name="wantsExclusive"/> says so; the question is asked under the
     /// gate, after any other exclusive user has left, so its answer cannot change before the lease is granted.
     /// </summary>
-    public Lease Enter(string operation, Func<bool> wantsExclusive)
+    public Lease Enter(string operation, Func<bool> wantsExclusive, bool changesModel = true)
+    {
+        var lease = Grant(operation, wantsExclusive);
+        if (lease.IsExclusive && changesModel)
+        {
+            ModelChanging?.Invoke();
+        }
+
+        return lease;
+    }
+
+    private Lease Grant(string operation, Func<bool> wantsExclusive)
     {
         lock (gate)
         {
@@ -122,6 +141,9 @@ internal sealed class ModelUsage(string model)
 
     internal readonly struct Lease(ModelUsage usage, Kind kind) : IDisposable
     {
+        /// <summary>Whether this lease made its holder the model's only user (not a nested entry).</summary>
+        public bool IsExclusive => kind == Kind.Exclusive;
+
         public void Dispose() => usage.Leave(kind);
     }
 }

@@ -11,7 +11,7 @@ namespace ModelGallery.Benchmarks;
 /// Fine-tuning steps on preloaded batches (the loader is not measured): one <see cref="FineTuner.TrainEpoch"/> of
 /// <see cref="Suite.StepsPerEpoch"/> random batches per invocation, with FineTuneOptions' defaults (SGD, lr 0.01,
 /// momentum 0.9, weight decay 1e-4, cross-entropy) and the backbone frozen (<see cref="Freeze.Backbone"/>: eval mode,
-/// only the head trained) or not. Each case runs in its own process (see <see cref="FineTuningRun"/>) so that the
+/// only the head trained) or not, in NCHW or after <see cref="GalleryModel.UseChannelsLast"/>. Each case runs in its own process (see <see cref="FineTuningRun"/>) so that the
 /// process's peak RSS is that case's.
 /// </summary>
 public class FineTuningBenchmarks : IDisposable
@@ -37,6 +37,11 @@ public class FineTuningBenchmarks : IDisposable
         set_num_threads(Suite.Threads);
         BaselineRssMiB = ProcessMemory("VmRSS");
         model = Create(Case.Model, Suite.FineTuningClasses);
+        if (Case.ChannelsLast)
+        {
+            model.UseChannelsLast(); // forward then converts each NCHW batch, as PyTorch's case does in its step
+        }
+
         trainer = new FineTuner(model, new FineTuneOptions
         {
             Freeze = Case.Frozen ? new Freeze.Backbone() : new Freeze.None(),

@@ -11,15 +11,25 @@ internal sealed record FineTuningMeasurement(double StepsPerSecond, double PeakR
 /// <summary>The loader's images/s on both sides.</summary>
 internal sealed record LoaderRow(int Images, double? PyTorch, double? ModelGallery);
 
-/// <summary>One fine-tuning case on both sides (null where not measured).</summary>
-internal sealed record FineTuningRow(FineTuningCase Case, FineTuningMeasurement? PyTorch, FineTuningMeasurement? ModelGallery);
+/// <summary>One model and backbone setting on both sides, NCHW and channels-last (null where not measured).</summary>
+internal sealed record FineTuningRow(string Model, string Backbone, FineTuningMeasurement? PyTorch, FineTuningMeasurement? PyTorchChannelsLast, FineTuningMeasurement? ModelGallery, FineTuningMeasurement? ModelGalleryChannelsLast)
+{
+    /// <summary>PyTorch's faster layout (its memory is reported with it).</summary>
+    public FineTuningMeasurement? PyTorchBest => Faster(PyTorch, PyTorchChannelsLast);
+
+    /// <summary>ModelGallery's faster layout.</summary>
+    public FineTuningMeasurement? ModelGalleryBest => Faster(ModelGallery, ModelGalleryChannelsLast);
+
+    private static FineTuningMeasurement? Faster(FineTuningMeasurement? a, FineTuningMeasurement? b) =>
+        a is null ? b : b is null ? a : (b.StepsPerSecond > a.StepsPerSecond ? b : a);
+}
 
 /// <summary>The loader and fine-tuning tables: ModelGallery next to PyTorch, ratios ModelGallery ÷ PyTorch.</summary>
 internal sealed class FineTuningResults(string peers, LoaderRow? loader, IReadOnlyList<FineTuningRow> fineTuning)
 {
     /// <summary>Whether every cell that was asked for was measured.</summary>
     public bool Complete => (loader is null || loader is { PyTorch: not null, ModelGallery: not null })
-        && fineTuning.All(row => row is { PyTorch: not null, ModelGallery: not null });
+        && fineTuning.All(row => row is { PyTorch: not null, PyTorchChannelsLast: not null, ModelGallery: not null, ModelGalleryChannelsLast: not null });
 
     public static FineTuningResults Collect(string pytorchJson, FineTuningSettings settings, double? loaderOurs, IReadOnlyDictionary<FineTuningCase, FineTuningMeasurement?> ours)
     {
@@ -33,11 +43,16 @@ internal sealed class FineTuningResults(string peers, LoaderRow? loader, IReadOn
         }
 
         FineTuningMeasurement? PyTorch(FineTuningCase c) =>
-            root is { } r && r.GetProperty("fine_tuning").TryGetProperty(c.Model, out var m) && m.TryGetProperty(c.Backbone, out var v)
+            root is { } r && r.GetProperty("fine_tuning").TryGetProperty(c.Model, out var m) && m.TryGetProperty(c.Backbone, out var b) && b.TryGetProperty(c.Layout, out var v)
                 ? new FineTuningMeasurement(v.GetProperty("steps_per_s").GetDouble(), v.GetProperty("peak_rss_mib").GetDouble(), v.GetProperty("baseline_rss_mib").GetDouble(),
                     v.GetProperty("trained_parameters").GetInt64(), v.GetProperty("runs").GetInt32())
                 : null;
-        List<FineTuningRow> rows = [.. ours.Select(pair => new FineTuningRow(pair.Key, PyTorch(pair.Key), pair.Value))];
+        FineTuningMeasurement? Ours(FineTuningCase c) => ours.TryGetValue(c, out var measured) ? measured : null;
+        List<FineTuningRow> rows = [.. ours.Keys.Select(c => (c.Model, c.Frozen)).Distinct().Select(key =>
+        {
+            FineTuningCase nchw = new(key.Model, key.Frozen), last = new(key.Model, key.Frozen, ChannelsLast: true);
+            return new FineTuningRow(key.Model, nchw.Backbone, PyTorch(nchw), PyTorch(last), Ours(nchw), Ours(last));
+        })];
         return new FineTuningResults(Peers(root, settings), loader, rows);
     }
 
@@ -139,17 +154,18 @@ internal sealed class FineTuningResults(string peers, LoaderRow? loader, IReadOn
 
     private static string[] FineTuningHeader =>
     [
-        "model", "backbone", "batch", "PyTorch steps/s", "ModelGallery steps/s", "steps/s ModelGallery ÷ PyTorch",
-        "PyTorch peak RSS (MiB)", "ModelGallery peak RSS (MiB)", "peak RSS ModelGallery ÷ PyTorch", "RSS before the model, PyTorch / ModelGallery (MiB)", "trained parameters, PyTorch / ModelGallery",
+        "model", "backbone", "batch", "PyTorch NCHW", "PyTorch channels-last", "ModelGallery NCHW", "ModelGallery channels-last", "steps/s best ÷ best",
+        "PyTorch peak RSS (MiB, best layout)", "ModelGallery peak RSS (MiB, best layout)", "peak RSS ModelGallery ÷ PyTorch", "RSS before the model, PyTorch / ModelGallery (MiB)", "trained parameters, PyTorch / ModelGallery",
     ];
 
     private static IEnumerable<string> FineTuningCells(FineTuningRow row) =>
     [
-        row.Case.Model, row.Case.Backbone, Suite.FineTuningBatch.ToString(CultureInfo.InvariantCulture),
-        Results.Rate(row.PyTorch?.StepsPerSecond), Results.Rate(row.ModelGallery?.StepsPerSecond), Results.Times(Ratio(row.ModelGallery?.StepsPerSecond, row.PyTorch?.StepsPerSecond)),
-        Mib(row.PyTorch?.PeakRssMiB), Mib(row.ModelGallery?.PeakRssMiB), Results.Times(Ratio(row.ModelGallery?.PeakRssMiB, row.PyTorch?.PeakRssMiB)),
-        $"{Mib(row.PyTorch?.BaselineRssMiB)} / {Mib(row.ModelGallery?.BaselineRssMiB)}",
-        $"{Count(row.PyTorch?.TrainedParameters)} / {Count(row.ModelGallery?.TrainedParameters)}",
+        row.Model, row.Backbone, Suite.FineTuningBatch.ToString(CultureInfo.InvariantCulture),
+        Results.Rate(row.PyTorch?.StepsPerSecond), Results.Rate(row.PyTorchChannelsLast?.StepsPerSecond), Results.Rate(row.ModelGallery?.StepsPerSecond), Results.Rate(row.ModelGalleryChannelsLast?.StepsPerSecond),
+        Results.Times(Ratio(row.ModelGalleryBest?.StepsPerSecond, row.PyTorchBest?.StepsPerSecond)),
+        Mib(row.PyTorchBest?.PeakRssMiB), Mib(row.ModelGalleryBest?.PeakRssMiB), Results.Times(Ratio(row.ModelGalleryBest?.PeakRssMiB, row.PyTorchBest?.PeakRssMiB)),
+        $"{Mib(row.PyTorchBest?.BaselineRssMiB)} / {Mib(row.ModelGalleryBest?.BaselineRssMiB)}",
+        $"{Count(row.PyTorchBest?.TrainedParameters)} / {Count(row.ModelGalleryBest?.TrainedParameters)}",
     ];
 
     private static double? Ratio(double? ours, double? theirs) => ours is { } a && theirs is { } b && b > 0 ? a / b : null;

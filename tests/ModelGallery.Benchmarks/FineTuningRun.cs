@@ -94,7 +94,7 @@ internal static class FineTuningRun
             start.ArgumentList.Add(typeof(FineTuningRun).Assembly.Location); // started as `dotnet ModelGallery.Benchmarks.dll`
         }
 
-        foreach (string argument in (string[])["--output", Suite.Output, "--threads", Text(Suite.Threads), "--fine-tuning-case", $"{fineTuningCase.Model}:{fineTuningCase.Backbone}"])
+        foreach (string argument in (string[])["--output", Suite.Output, "--threads", Text(Suite.Threads), "--fine-tuning-case", $"{fineTuningCase.Model}:{fineTuningCase.Backbone}:{fineTuningCase.Layout}"])
         {
             start.ArgumentList.Add(argument);
         }

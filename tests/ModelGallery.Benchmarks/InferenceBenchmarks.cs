@@ -54,6 +54,11 @@ public class InferenceBenchmarks : IDisposable
                     model.UseBFloat16();
                 }
 
+                if (Suite.FoldBatchNorm)
+                {
+                    model.FoldBatchNorm(); // last: a no-op for the models without batch norm
+                }
+
                 break;
             case Engine.OnnxRuntime:
                 onnx = new OnnxClassifier(Suite.OurOnnx(Model), Suite.Threads);

@@ -31,22 +31,25 @@ public static class Program
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
         var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning and --accuracy run." };
         var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
-        var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not." };
+        var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last." };
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
         var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
         var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };
         var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, and a frozen-backbone ResNet-18 on a Fashion-MNIST subset." };
         var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
-        var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen or model:unfrozen) in this process.", Hidden = true };
+        var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
+        var noFold = new Option<bool>("--no-fold") { Description = "Run the eager engines without FoldBatchNorm() (to measure what folding gains)." };
+        var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, noFold, fineTuningCase,
         };
         root.SetAction(parse =>
         {
             bool isQuick = parse.GetValue(quick);
             Suite.Threads = parse.GetValue(threads);
+            Suite.FoldBatchNorm = !parse.GetValue(noFold);
             Suite.Output = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(Suite.Output);
             Suite.StepsPerEpoch = isQuick ? 1 : Suite.StepsPerEpoch;
@@ -55,8 +58,7 @@ public static class Program
                 return FineTuningRun.RunCase(FineTuningCase.Parse(oneCase), isQuick); // a child process of the run below
             }
 
-            Suite.FineTuningCases = [.. parse.GetValue(fineTuningModels)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .SelectMany(name => new[] { new FineTuningCase(name, true), new FineTuningCase(name, false) })];
+            Suite.FineTuningCases = [.. FineTuningCase.All(parse.GetValue(fineTuningModels)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
             var fineTuningSettings = new FineTuningSettings(parse.GetValue(loader), parse.GetValue(fineTuning), isQuick, parse.GetValue(allowReferenceBlas),
                 parse.GetValue(imagesPerClass) ?? (isQuick ? 25 : 100));
             bool inference = !parse.GetValue(noInference), train = !parse.GetValue(training);
@@ -72,6 +74,10 @@ public static class Program
                 var results = RunInference(parse, isQuick, inference, train, fineTuningSettings.AllowReferenceBlas);
                 complete = results.Complete;
                 markdown.Append(results.Markdown());
+                if (inference && !parse.GetValue(noLatency))
+                {
+                    markdown.AppendLine().Append(LatencyRun.Run(isQuick));
+                }
             }
 
             if (fineTuningSettings is { Loader: true } or { FineTuning: true })

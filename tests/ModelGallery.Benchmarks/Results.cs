@@ -169,42 +169,49 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         return text.ToString();
     }
 
-    /// <summary>Speed relative to PyTorch's best layout, per model and batch, for the eager path and both ONNX graphs.</summary>
+    /// <summary>
+    /// Speed relative to PyTorch's best layout, per model and batch, for the eager path and both ONNX graphs, on a
+    /// log axis (ratios from 0.2× to 6× side by side) with the legend below the plot, so no bar or label is hidden.
+    /// </summary>
     public void Chart(string path)
     {
         var plot = new Plot();
         string[] series = ["TorchSharp eager (best layout)", "ONNX Runtime, ModelGallery export", "ONNX Runtime, PyTorch export"];
         Func<InferenceRow, double?>[] values = [row => row.EagerBest, row => row.OrtOurs, row => row.OrtPyTorchExport];
         ScottPlot.Color[] colors = [Colors.SteelBlue, Colors.SeaGreen, Colors.Gray];
-        var ticks = new List<Tick>();
+        var ratios = inference.SelectMany(row => values.Select(v => InferenceRow.Ratio(v(row), row.PyTorchBest))).OfType<double>().Where(r => r > 0).DefaultIfEmpty(1).ToList();
+        double floor = Math.Floor(Math.Log10(Math.Min(ratios.Min(), 1) / 1.5)), ceiling = Math.Ceiling(Math.Log10(Math.Max(ratios.Max(), 1) * 1.5) * 4) / 4;
         for (int s = 0; s < series.Length; s++)
         {
             var bars = new List<Bar>();
             for (int r = 0; r < inference.Count; r++)
             {
-                double ratio = InferenceRow.Ratio(values[s](inference[r]), inference[r].PyTorchBest) ?? 0;
-                bars.Add(new Bar { Position = (r * (series.Length + 1)) + s, Value = ratio, FillColor = colors[s], Label = ratio.ToString("F1", CultureInfo.InvariantCulture) });
+                if (InferenceRow.Ratio(values[s](inference[r]), inference[r].PyTorchBest) is not { } ratio || ratio <= 0)
+                {
+                    continue;
+                }
+
+                bars.Add(new Bar { Position = (r * (series.Length + 1)) + s, ValueBase = floor, Value = Math.Log10(ratio), FillColor = colors[s], Label = ratio.ToString(ratio < 10 ? "F2" : "F1", CultureInfo.InvariantCulture) });
             }
 
             var plotted = plot.Add.Bars(bars);
             plotted.LegendText = series[s];
-            plotted.ValueLabelStyle.FontSize = 9;
+            plotted.ValueLabelStyle.FontSize = 8;
         }
 
-        for (int r = 0; r < inference.Count; r++)
-        {
-            ticks.Add(new Tick((r * (series.Length + 1)) + 1, $"{inference[r].Model}\nb{inference[r].Batch}"));
-        }
-
-        var line = plot.Add.HorizontalLine(1, 1, Colors.Black, LinePattern.Dashed);
-        line.LegendText = "PyTorch 1.13, best of NCHW and channels-last";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
-        plot.Axes.Margins(bottom: 0);
-        plot.YLabel("speed relative to PyTorch (×)");
+        var groups = Enumerable.Range(0, inference.Count).Select(r => new Tick((r * (series.Length + 1)) + 1, $"{inference[r].Model}\nb{inference[r].Batch}"));
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. groups]);
+        double[] steps = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
+        var levels = steps.Where(v => Math.Log10(v) >= floor - 1e-9 && Math.Log10(v) <= ceiling + 1e-9).Select(v => new Tick(Math.Log10(v), v.ToString(CultureInfo.InvariantCulture) + "×"));
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. levels]);
+        plot.Axes.SetLimitsY(floor, ceiling);
+        var line = plot.Add.HorizontalLine(0, 1, Colors.Black, LinePattern.Dashed);
+        line.LegendText = "PyTorch, best of NCHW and channels-last (= 1×)";
+        plot.YLabel("images/s relative to PyTorch (×, log scale)");
         plot.Title($"Inference, {Suite.Threads} threads, fp32: images/s relative to PyTorch's best layout");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Bottom);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        plot.SaveSvg(path, Math.Max(900, inference.Count * 70), 480);
+        plot.SaveSvg(path, Math.Max(900, inference.Count * 75), 540);
     }
 
     private static string[] InferenceHeader =>

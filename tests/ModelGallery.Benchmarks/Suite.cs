@@ -10,6 +10,9 @@ internal static class Suite
 
     public static int Threads { get; set; } = 2;
 
+    /// <summary>Whether the eager engines run with batch norm folded into the convolutions (<c>FoldBatchNorm()</c>), as a user serving a model would.</summary>
+    public static bool FoldBatchNorm { get; set; } = true;
+
     public static IReadOnlyList<Engine> Engines { get; set; } = Enum.GetValues<Engine>();
 
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
@@ -22,9 +25,8 @@ internal static class Suite
     /// <summary>The training cases of the issues: LeNet-5 at batch 64, GoogLeNet at batch 8, ResNet-18 at batch 16.</summary>
     public static IReadOnlyList<TrainingCase> TrainingCases { get; set; } = [new("lenet5", 64), new("googlenet", 8), new("resnet18", 16)];
 
-    /// <summary>The fine-tuning issue's cases: GoogLeNet (torchvision) and ResNet-18, backbone frozen and not.</summary>
-    public static IReadOnlyList<FineTuningCase> FineTuningCases { get; set; } =
-        [new("googlenet-torchvision", true), new("googlenet-torchvision", false), new("resnet18", true), new("resnet18", false)];
+    /// <summary>The fine-tuning issue's cases: GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last.</summary>
+    public static IReadOnlyList<FineTuningCase> FineTuningCases { get; set; } = [.. FineTuningCase.All(["googlenet-torchvision", "resnet18"])];
 
     public static int FineTuningBatch { get; set; } = 16;
 

@@ -116,7 +116,7 @@ public sealed partial class ModelSummary
 
     private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth, IReadOnlyList<ModelStage> stages)
     {
-        using var lease = (model as IGuardedModule)?.Usage.EnterExclusive("a summary");
+        using var lease = (model as IGuardedModule)?.Usage.EnterExclusive("a summary", changesModel: false);
         ForwardTrace trace;
         try
         {

@@ -8,11 +8,12 @@ namespace ModelGallery.Layers;
 /// named <c>conv</c>, <c>bn</c> and <c>relu</c>, so its state_dict keys match torchvision's
 /// (<c>….conv.weight</c>, <c>….bn.running_mean</c>, …).
 /// </summary>
-public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>
+public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
     private readonly Conv2d conv;
     private readonly BatchNorm2d bn;
     private readonly ReLU relu;
+    private FoldedConv? folded;
 
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Channels of the input.</param>
@@ -31,7 +32,29 @@ public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        if (folded is not null && !training)
+        {
+            return relu.call(folded.Forward(input)); // in place on the folded convolution's output
+        }
+
         using Tensor x = conv.call(input);
         return relu.call(bn.call(x)); // in place: the batch norm's output becomes the result
+    }
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.FoldBatchNorm()
+    {
+        ((IFoldsBatchNorm)this).UnfoldBatchNorm();
+        folded = new FoldedConv(conv, bn);
+    }
+
+    /// <inheritdoc/>
+    IEnumerable<FoldedConv> IFoldsBatchNorm.Folded => folded is null ? [] : [folded];
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.UnfoldBatchNorm()
+    {
+        folded?.Dispose();
+        folded = null;
     }
 }

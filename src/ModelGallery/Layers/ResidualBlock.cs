@@ -8,8 +8,11 @@ namespace ModelGallery.Layers;
 /// by a ReLU, added to the block's input — or to a 1×1 projection of it when the shape changes — and a ReLU after the
 /// sum. Block types (such as <see cref="BasicBlock"/>) differ only in their main path.
 /// </summary>
-public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
+public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
 {
+    private FoldedConv[]? folded;
+    private FoldedConv? foldedShortcut;
+
     private protected ResidualBlock(string name)
         : base(name)
     {
@@ -29,12 +32,13 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var path = MainPath; // a new list per read: read once, not in the loop
-        Tensor identity = Shortcut?.call(input) ?? input;
+        bool useFolded = folded is not null && !training;
+        Tensor identity = useFolded && foldedShortcut is not null ? foldedShortcut.Forward(input) : Shortcut?.call(input) ?? input;
         Tensor x = input;
         for (int i = 0; i < path.Count; i++)
         {
             var (conv, norm) = path[i];
-            x = norm.call(conv.call(x));
+            x = useFolded ? folded![i].Forward(x) : norm.call(conv.call(x));
             if (i < path.Count - 1)
             {
                 x = Relu.call(x); // in place
@@ -42,6 +46,33 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>
         }
 
         return Relu.call(x.add_(identity)).MoveToOuterDisposeScope(); // the sum, in place on the last batch norm's output
+    }
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.FoldBatchNorm()
+    {
+        ((IFoldsBatchNorm)this).UnfoldBatchNorm();
+        folded = [.. MainPath.Select(step => new FoldedConv(step.Conv, step.Norm))];
+        if (Shortcut is { } shortcut)
+        {
+            var children = shortcut.children().ToList();
+            foldedShortcut = new FoldedConv((Conv2d)children[0], (BatchNorm2d)children[1]);
+        }
+    }
+
+    /// <inheritdoc/>
+    IEnumerable<FoldedConv> IFoldsBatchNorm.Folded => [.. folded ?? [], .. foldedShortcut is null ? [] : new[] { foldedShortcut }];
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.UnfoldBatchNorm()
+    {
+        foreach (var step in folded ?? [])
+        {
+            step.Dispose();
+        }
+
+        foldedShortcut?.Dispose();
+        (folded, foldedShortcut) = (null, null);
     }
 
     /// <summary>The projection a block needs when its stride or channel count changes the shape, else null.</summary>

@@ -17,7 +17,7 @@ public abstract partial class GalleryModel
     /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public Tensor ForwardFeatures(Tensor input)
     {
-        using var lease = Usage.EnterExclusive(nameof(ForwardFeatures));
+        using var lease = Usage.EnterExclusive(nameof(ForwardFeatures), changesModel: false);
         CheckInput(input);
         var classifier = Classifier;
         Tensor? features = null;

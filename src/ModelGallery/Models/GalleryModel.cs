@@ -31,7 +31,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     {
         Input = input;
         NumClasses = numClasses;
-        Usage = new ModelUsage(name);
+        Usage = new ModelUsage(name) { ModelChanging = UnfoldBatchNorm };
     }
 
     /// <summary>The shape of one input image.</summary>
@@ -129,7 +129,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public override void train(bool train = true)
     {
-        using var lease = Usage.EnterExclusive(train ? "train()" : "eval()");
+        using var lease = Usage.EnterExclusive(train ? "train()" : "eval()", changesModel: train); // eval() keeps a batch-norm fold
         base.train(train);
     }
 
@@ -207,6 +207,11 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     {
         if (Usage?.Close() ?? true) // null only when a constructor threw before the usage existed
         {
+            if (disposing)
+            {
+                UnfoldBatchNorm(); // the folded tensors are the model's own, not registered with libtorch's module
+            }
+
             base.Dispose(disposing);
         }
     }

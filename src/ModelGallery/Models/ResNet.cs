@@ -18,7 +18,7 @@ namespace ModelGallery.Models;
 /// that changes the shape is a 1×1 projection with batch norm (the paper's option B), and a bottleneck's stride sits
 /// on its 3×3 convolution ("ResNet v1.5"; the paper puts it on the first 1×1).
 /// </remarks>
-public sealed class ResNet : GalleryModel
+public sealed class ResNet : GalleryModel, IFoldsBatchNorm
 {
     /// <summary>The class count when none is given.</summary>
     private const int DefaultClasses = 2;
@@ -38,6 +38,7 @@ public sealed class ResNet : GalleryModel
     private readonly Sequential layer3;
     private readonly Sequential layer4;
     private readonly AdaptiveAvgPool2d avgpool;
+    private FoldedConv? stem;
     private readonly Linear fc;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
@@ -138,7 +139,7 @@ public sealed class ResNet : GalleryModel
 
     private protected override Tensor ForwardRows(Tensor input)
     {
-        Tensor x = relu.call(bn1.call(conv1.call(input))); // N x 64 x 112 x 112
+        Tensor x = relu.call(stem is not null && !training ? stem.Forward(input) : bn1.call(conv1.call(input))); // N x 64 x 112 x 112
         x = maxpool.call(x);                                // N x 64 x 56 x 56
         x = layer1.call(x);                                 // N x 64·e x 56 x 56 (e: 1 basic, 4 bottleneck)
         x = layer2.call(x);                                 // N x 128·e x 28 x 28
@@ -154,4 +155,21 @@ public sealed class ResNet : GalleryModel
 
     /// <summary>One depth of Table 1: blocks per stage, the block's channel expansion, and the block itself.</summary>
     private sealed record Depth(int[] Blocks, int Expansion, Func<long, long, long, ResidualBlock> Block);
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.FoldBatchNorm()
+    {
+        ((IFoldsBatchNorm)this).UnfoldBatchNorm();
+        stem = new FoldedConv(conv1, bn1);
+    }
+
+    /// <inheritdoc/>
+    IEnumerable<FoldedConv> IFoldsBatchNorm.Folded => stem is null ? [] : [stem];
+
+    /// <inheritdoc/>
+    void IFoldsBatchNorm.UnfoldBatchNorm()
+    {
+        stem?.Dispose();
+        stem = null;
+    }
 }

@@ -4,14 +4,15 @@ Loader: torchvision's ImageFolder + DataLoader(batch_size, num_workers, shuffle=
 Compose([RandomResizedCrop(224), RandomHorizontalFlip(), ToTensor(), Normalize(ImageNet mean, std)]); one warm-up
 epoch, then the median images/s over --epochs epochs (each epoch starts its workers, as ModelGallery's loader does).
 
-Fine-tuning: one process per case (model x frozen/unfrozen), so each case's peak RSS (getrusage ru_maxrss) is its
+Fine-tuning: one process per case (model x frozen/unfrozen x NCHW/channels-last), so each case's peak RSS (getrusage ru_maxrss) is its
 own. The step is what ModelGallery's FineTuner does with FineTuneOptions' defaults: SGD (lr 0.01, momentum 0.9,
 weight decay 1e-4), cross-entropy, zero_grad/forward/backward/step, plus the loss and the accuracy count read back
 as a training loop logs them. Frozen (Freeze.Backbone): requires_grad False on everything but the new head and the
 whole model in eval mode (batch-norm statistics and dropout frozen too); unfrozen: every parameter, train mode.
 The models are torchvision's googlenet (aux_logits=False, transform_input=True: the layout of the ImageNet
 weights, whose aux heads torchvision drops) and resnet18, built with 1000 classes and given a new N-class fc, on
-preloaded random batches. Results: <out>/pytorch-finetune.json.
+preloaded random batches; channels-last converts the model once and each batch in its step. Results:
+<out>/pytorch-finetune.json.
 """
 import argparse
 import json
@@ -53,6 +54,9 @@ def fine_tune_case(args):
     baseline = rss_mib()
     model = build(args.case[0], args.classes)
     frozen = args.case[1] == "frozen"
+    channels_last = args.case[2] == "channels_last"
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     if frozen:
         for name, parameter in model.named_parameters():
             parameter.requires_grad = name.startswith("fc.")
@@ -64,6 +68,8 @@ def fine_tune_case(args):
     def epoch():
         correct = 0
         for x, y in batches:
+            if channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)  # per step, as a loader's NCHW batches would need
             optimizer.zero_grad()
             logits = model(x)
             loss = nn.functional.cross_entropy(logits, y)
@@ -125,7 +131,7 @@ def main():
     parser.add_argument("--steps-per-epoch", type=int, default=4)
     parser.add_argument("--min-time", type=float, default=10.0)
     parser.add_argument("--min-reps", type=int, default=5)
-    parser.add_argument("--case", nargs=2, metavar=("MODEL", "FREEZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--case", nargs=3, metavar=("MODEL", "FREEZE", "LAYOUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
         return fine_tune_case(args)
@@ -145,14 +151,15 @@ def main():
 
     for name in filter(None, args.models.split(",")):
         for freeze in ("frozen", "unfrozen"):
-            command = [sys.executable, os.path.abspath(__file__), "--out", args.out, "--threads", str(args.threads), "--batch", str(args.batch),
-                       "--classes", str(args.classes), "--steps-per-epoch", str(args.steps_per_epoch), "--min-time", str(args.min_time),
-                       "--min-reps", str(args.min_reps), "--case", name, freeze]
-            case = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
-            case["batch"] = args.batch
-            results["fine_tuning"].setdefault(name, {})[freeze] = case
-            print(f"pytorch fine-tune {name:21} {freeze:8} batch {args.batch}: {case['steps_per_s']:6.2f} steps/s ({case['runs']} runs), "
-                  f"peak RSS {case['peak_rss_mib']:.0f} MiB (before the model {case['baseline_rss_mib']:.0f} MiB)", flush=True)
+            for layout in ("nchw", "channels_last"):
+                command = [sys.executable, os.path.abspath(__file__), "--out", args.out, "--threads", str(args.threads), "--batch", str(args.batch),
+                           "--classes", str(args.classes), "--steps-per-epoch", str(args.steps_per_epoch), "--min-time", str(args.min_time),
+                           "--min-reps", str(args.min_reps), "--case", name, freeze, layout]
+                case = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+                case["batch"] = args.batch
+                results["fine_tuning"].setdefault(name, {}).setdefault(freeze, {})[layout] = case
+                print(f"pytorch fine-tune {name:21} {freeze:8} {layout:13} batch {args.batch}: {case['steps_per_s']:6.2f} steps/s ({case['runs']} runs), "
+                      f"peak RSS {case['peak_rss_mib']:.0f} MiB (before the model {case['baseline_rss_mib']:.0f} MiB)", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "pytorch-finetune.json"), "w") as f:

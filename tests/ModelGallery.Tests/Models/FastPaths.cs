@@ -18,9 +18,11 @@ internal static class FastPaths
     /// For a lossy fast path: the tolerance is instead this fraction of how far another image moves the plain logits,
     /// so the fast result must stay far closer to the right image's logits than a wrong image's are.
     /// </param>
-    public static void Compare(string name, Func<GalleryModel, GalleryModel> enable, double relativeTolerance, Action<GalleryModel, GalleryModel> check, double? ofMovement = null)
+    /// <param name="adjust">Changes the input-sensitive weights before both models get them (for instance randomises batch-norm affine parameters).</param>
+    public static void Compare(string name, Func<GalleryModel, GalleryModel> enable, double relativeTolerance, Action<GalleryModel, GalleryModel> check, double? ofMovement = null, Action<GalleryModel>? adjust = null)
     {
         using var plain = SensitiveModels.Create(name);
+        adjust?.Invoke(plain);
         using var fast = ModelGallery.Zoo.ModelZoo.Create(name);
         fast.load_state_dict(plain.state_dict());
         enable(fast).Should().BeSameAs(fast);
