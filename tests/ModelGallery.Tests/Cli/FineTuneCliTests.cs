@@ -105,6 +105,7 @@ public sealed class FineTuneCliTests : TempFolder
         ["train", "lenet5", "--data", "DATA", "--val", "DATA", "--val-split", "0.1"],
         ["train", "lenet5", "--data", "DATA", "--val-split", "1.5"],
         ["train", "lenet5", "--data", "DATA", "--optimizer", "adam"],
+        ["train", "lenet5", "--data", "DATA", "--no-augment", "sometimes"],
         ["train", "lenet5", "--data", "DATA", "--workers", "0"],
         ["train", "lenet5", "--data", "DATA/0_T-shirt_top/00000.png"],
         ["train", "lenet5", "--data", "DATA/0_T-shirt_top"],

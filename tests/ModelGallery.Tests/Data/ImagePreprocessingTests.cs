@@ -44,4 +44,26 @@ public sealed class ImagePreprocessingTests
         FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros(1, 1, 28, 28))).Should().Throw<ArgumentException>().WithMessage("*Float32 [1, 1, 28, 28]*");
         FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros([1, 3, 28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*N×1×H×W*Byte [1, 3, 28, 28]*");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-28)]
+    public void The_image_file_preset_refuses_a_side_below_1(int side)
+    {
+        var error = FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.ForImageFiles(side)).Should().Throw<ArgumentOutOfRangeException>().Which;
+
+        error.ParamName.Should().Be("imageSide");
+        error.Message.Should().Contain(side.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("1");
+    }
+
+    [Fact]
+    public void The_image_file_preset_pads_by_the_padding_on_each_side_and_normalises_every_channel()
+    {
+        var preset = new ImagePreprocessing(Padding: 3, Mean: 0.5, Std: 0.25, Channels: 2).ForImageFiles(20);
+
+        preset.ResizeSize.Should().Be(20);
+        preset.CropSize.Should().Be(26, "20 + 2 × 3");
+        preset.Mean.Should().Equal(0.5, 0.5);
+        preset.Std.Should().Equal(0.25, 0.25);
+    }
 }
