@@ -56,7 +56,7 @@ public class InferenceBenchmarks : IDisposable
 
                 if (Suite.FoldBatchNorm)
                 {
-                    model.FoldBatchNorm(); // last: a no-op for the models without batch norm
+                    model.FoldBatchNorm(); // --fold, last: a no-op for the models without batch norm
                 }
 
                 break;

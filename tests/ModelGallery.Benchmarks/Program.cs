@@ -38,18 +38,18 @@ public static class Program
         var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, and a frozen-backbone ResNet-18 on a Fashion-MNIST subset." };
         var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
-        var noFold = new Option<bool>("--no-fold") { Description = "Run the eager engines without FoldBatchNorm() (to measure what folding gains)." };
+        var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, noFold, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, fineTuningCase,
         };
         root.SetAction(parse =>
         {
             bool isQuick = parse.GetValue(quick);
             Suite.Threads = parse.GetValue(threads);
-            Suite.FoldBatchNorm = !parse.GetValue(noFold);
+            Suite.FoldBatchNorm = parse.GetValue(fold);
             Suite.Output = Path.GetFullPath(parse.GetValue(output)!);
             Directory.CreateDirectory(Suite.Output);
             Suite.StepsPerEpoch = isQuick ? 1 : Suite.StepsPerEpoch;

@@ -10,8 +10,8 @@ internal static class Suite
 
     public static int Threads { get; set; } = 2;
 
-    /// <summary>Whether the eager engines run with batch norm folded into the convolutions (<c>FoldBatchNorm()</c>), as a user serving a model would.</summary>
-    public static bool FoldBatchNorm { get; set; } = true;
+    /// <summary>Whether the eager engines run with batch norm folded into the convolutions (<c>FoldBatchNorm()</c>; <c>--fold</c>).</summary>
+    public static bool FoldBatchNorm { get; set; }
 
     public static IReadOnlyList<Engine> Engines { get; set; } = Enum.GetValues<Engine>();
 
