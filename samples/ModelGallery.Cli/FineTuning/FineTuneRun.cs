@@ -58,7 +58,7 @@ internal static class FineTuneRun
 
         using var owned = model;
         bool adamW = parse.GetValue(cli.Optimizer) == "adamw";
-        bool noAugment = parse.GetValue(cli.NoAugment);
+        bool noAugment = parse.GetValue(cli.NoAugment), freeze = parse.GetValue(cli.FreezeBackbone);
         var options = new FineTuneOptions
         {
             Optimizer = adamW ? new FineTuneOptimizer.AdamW() : new FineTuneOptimizer.Sgd(),
@@ -70,8 +70,8 @@ internal static class FineTuneRun
                 _ => new LearningRateSchedule.Constant(),
             },
             WarmupEpochs = parse.GetValue(cli.Warmup),
-            Freeze = parse.GetValue(cli.FreezeBackbone) ? new Freeze.Backbone() : new Freeze.None(),
-            CacheFeatures = parse.GetValue(cli.FreezeBackbone) && noAugment,
+            Freeze = freeze ? new Freeze.Backbone() : new Freeze.None(),
+            CacheFeatures = freeze && noAugment,
             Epochs = common.Epochs,
             Seed = common.Seed,
         };
@@ -98,7 +98,7 @@ internal static class FineTuneRun
 
         IEnumerable<(Tensor, Tensor)>? ValidationBatches() => evaluation?.Epoch(0, CancellationToken.None).Select(batch => (batch.Images, batch.Labels));
 
-        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(weights is null ? "fresh weights" : weights.TorchvisionName)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(parse.GetValue(cli.FreezeBackbone) ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
+        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(weights is null ? "fresh weights" : weights.TorchvisionName)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(freeze ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
         string checkpoint = Path.Combine(output, "checkpoint.ckpt");
         string best = Path.Combine(output, "best.safetensors");
         var rows = new List<FineTuneEpochResult>();

@@ -42,19 +42,11 @@ public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
     }
 
     /// <inheritdoc/>
-    void IFoldsBatchNorm.FoldBatchNorm()
-    {
-        ((IFoldsBatchNorm)this).UnfoldBatchNorm();
-        folded = new FoldedConv(conv, bn);
-    }
+    void IFoldsBatchNorm.FoldBatchNorm() => FoldedConv.Refold(ref folded, conv, bn);
 
     /// <inheritdoc/>
     IEnumerable<FoldedConv> IFoldsBatchNorm.Folded => folded is null ? [] : [folded];
 
     /// <inheritdoc/>
-    void IFoldsBatchNorm.UnfoldBatchNorm()
-    {
-        folded?.Dispose();
-        folded = null;
-    }
+    void IFoldsBatchNorm.UnfoldBatchNorm() => FoldedConv.Drop(ref folded);
 }

@@ -51,6 +51,20 @@ internal sealed class FoldedConv : IDisposable
         groups = conv.groups;
     }
 
+    /// <summary>Replaces <paramref name="slot"/>'s snapshot with a fresh one of <paramref name="conv"/> and <paramref name="norm"/>.</summary>
+    public static void Refold(ref FoldedConv? slot, Conv2d conv, BatchNorm2d norm)
+    {
+        Drop(ref slot);
+        slot = new FoldedConv(conv, norm);
+    }
+
+    /// <summary>Disposes <paramref name="slot"/>'s snapshot, if any, and empties it.</summary>
+    public static void Drop(ref FoldedConv? slot)
+    {
+        slot?.Dispose();
+        slot = null;
+    }
+
     /// <summary>The folded weight (its strides are the convolution's).</summary>
     internal Tensor Weight => weight;
 

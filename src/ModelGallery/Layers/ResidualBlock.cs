@@ -56,7 +56,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
         if (Shortcut is { } shortcut)
         {
             var children = shortcut.children().ToList();
-            foldedShortcut = new FoldedConv((Conv2d)children[0], (BatchNorm2d)children[1]);
+            FoldedConv.Refold(ref foldedShortcut, (Conv2d)children[0], (BatchNorm2d)children[1]);
         }
     }
 
@@ -71,8 +71,8 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
             step.Dispose();
         }
 
-        foldedShortcut?.Dispose();
-        (folded, foldedShortcut) = (null, null);
+        folded = null;
+        FoldedConv.Drop(ref foldedShortcut);
     }
 
     /// <summary>The projection a block needs when its stride or channel count changes the shape, else null.</summary>

@@ -13,9 +13,9 @@ public abstract partial class GalleryModel
     /// weight and bias (w · γ/√(σ² + ε) and β − μ · γ/√(σ² + ε)), so inference skips one pass over each convolution's
     /// output. The logits equal the unfolded model's within float rounding; the state_dict, saving and export are
     /// unchanged (the folded tensors are a snapshot beside the weights). Any later operation that takes the model to
-    /// itself — loading weights, training, <c>train()</c>/<c>eval()</c>, <see cref="UseChannelsLast"/>,
+    /// itself to change it — loading weights, training, <c>train()</c>, <see cref="UseChannelsLast"/>,
     /// <see cref="UseBFloat16"/> — first drops the snapshot, so a folded model never computes with stale weights: fold
-    /// last, just before serving. Models without batch norm (LeNet-5, AlexNet, VGG-16, the paper's GoogLeNet) are left
+    /// last, just before serving (<c>eval()</c>, summaries and <see cref="ForwardFeatures"/> keep it). Models without batch norm (LeNet-5, AlexNet, VGG-16, the paper's GoogLeNet) are left
     /// as they are. Weights changed behind the model's back (TorchSharp's own <c>load_state_dict</c>, in-place edits)
     /// are not seen: call it again after those.
     /// </summary>

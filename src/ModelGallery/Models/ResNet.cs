@@ -157,19 +157,11 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     private sealed record Depth(int[] Blocks, int Expansion, Func<long, long, long, ResidualBlock> Block);
 
     /// <inheritdoc/>
-    void IFoldsBatchNorm.FoldBatchNorm()
-    {
-        ((IFoldsBatchNorm)this).UnfoldBatchNorm();
-        stem = new FoldedConv(conv1, bn1);
-    }
+    void IFoldsBatchNorm.FoldBatchNorm() => FoldedConv.Refold(ref stem, conv1, bn1);
 
     /// <inheritdoc/>
     IEnumerable<FoldedConv> IFoldsBatchNorm.Folded => stem is null ? [] : [stem];
 
     /// <inheritdoc/>
-    void IFoldsBatchNorm.UnfoldBatchNorm()
-    {
-        stem?.Dispose();
-        stem = null;
-    }
+    void IFoldsBatchNorm.UnfoldBatchNorm() => FoldedConv.Drop(ref stem);
 }
