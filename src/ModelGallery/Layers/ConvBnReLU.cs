@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed class ConvBnReLU : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
     /// <param name="spec">Filters, kernel, stride and padding of the convolution.</param>
     /// <param name="eps">The batch norm's epsilon (torchvision's GoogLeNet: 0.001).</param>
     public ConvBnReLU(long inChannels, ConvSpec spec, double eps = 1e-3)
-        : base(nameof(ConvBnReLU))
+        : base(TorchRuntime.EnsureLoaded(nameof(ConvBnReLU)))
     {
         ArgumentNullException.ThrowIfNull(spec);
         conv = nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding, bias: false);

@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public sealed class ConvReLU : nn.Module<Tensor, Tensor>
     /// <param name="inChannels">Channels of the input.</param>
     /// <param name="spec">Filters, kernel, stride and padding of the convolution.</param>
     public ConvReLU(long inChannels, ConvSpec spec)
-        : base(nameof(ConvReLU))
+        : base(TorchRuntime.EnsureLoaded(nameof(ConvReLU)))
     {
         conv = Layer.Conv(inChannels, spec);
         relu = Layer.ReLU();

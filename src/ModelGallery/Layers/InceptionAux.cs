@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public sealed class InceptionAux : nn.Module<Tensor, Tensor>
     /// <param name="adaptivePool">Adaptive 4×4 average pooling (torchvision) instead of the paper's 5×5 / 3.</param>
     /// <param name="dropout">Dropout probability before the last layer (paper and torchvision: 0.7).</param>
     public InceptionAux(long inChannels, int numClasses, ConvBlockStyle? style = null, bool adaptivePool = false, double dropout = 0.7)
-        : base(nameof(InceptionAux))
+        : base(TorchRuntime.EnsureLoaded(nameof(InceptionAux)))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numClasses);
         pool = adaptivePool ? nn.AdaptiveAvgPool2d(4) : Layer.AvgPool(new PoolSpec(Kernel: 5, Stride: 3));

@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
     /// <param name="branch3Kernel">Kernel of the third branch's second convolution: 5 (paper) or 3 (torchvision).</param>
     /// <exception cref="ArgumentOutOfRangeException">A channel or filter count is not positive, or the kernel is not 3 or 5.</exception>
     public InceptionBlock(long inChannels, InceptionConfig config, ConvBlockStyle? style = null, int branch3Kernel = 5)
-        : base(nameof(InceptionBlock))
+        : base(TorchRuntime.EnsureLoaded(nameof(InceptionBlock)))
     {
         ArgumentNullException.ThrowIfNull(config);
         if (branch3Kernel is not (3 or 5))

@@ -18,6 +18,7 @@ public static class Layer
     public static Conv2d Conv(long inChannels, ConvSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        TorchRuntime.EnsureLoaded(nameof(Conv));
         try
         {
             return nn.Conv2d(inChannels, spec.Filters, spec.Kernel, stride: spec.Stride, padding: spec.Padding);

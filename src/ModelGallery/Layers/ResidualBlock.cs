@@ -1,3 +1,4 @@
+using ModelGallery.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public abstract class ResidualBlock : nn.Module<Tensor, Tensor>, IFoldsBatchNorm
     private FoldedConv? foldedShortcut;
 
     private protected ResidualBlock(string name)
-        : base(name)
+        : base(TorchRuntime.EnsureLoaded(name))
     {
     }
 

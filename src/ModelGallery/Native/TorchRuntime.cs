@@ -6,7 +6,7 @@ namespace ModelGallery.Native;
 /// <summary>
 /// Loads TorchSharp's native backend once and turns a failure into a <see cref="NativeLoadException"/> that
 /// names the real cause. Every model constructor passes through <see cref="EnsureLoaded"/> before its first
-/// native call.
+/// native call. Loading applies <see cref="OneDnn"/>'s default.
 /// </summary>
 internal static class TorchRuntime
 {
@@ -32,6 +32,7 @@ internal static class TorchRuntime
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
+            OneDnn.ApplyDefault();
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException)

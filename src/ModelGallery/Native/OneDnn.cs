@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using TorchSharp;
+
+namespace ModelGallery.Native;
+
+/// <summary>
+/// Whether libtorch may run convolutions through oneDNN (its MKL-DNN backend; PyTorch's
+/// <c>torch.backends.mkldnn.enabled</c>). ModelGallery turns it off when the processor reports a cache topology no
+/// real processor has, where libtorch 2.10's oneDNN kernels were measured computing wrong values and crashing.
+/// </summary>
+/// <remarks>
+/// On a 2-vCPU AMD EPYC (family 26) guest whose virtual CPU reports an L3 cache of 384–532 MB, oneDNN's "brgemm"
+/// convolutions pick a blocking from that size: GoogLeNet's logits then depend on the other images in the batch,
+/// channels-last ResNet-18 differs from NCHW by up to 11 % of the logit scale, and some shapes end the process with a
+/// divide error in <c>brg_blocking_t::est_eff_1x1</c>. With oneDNN off, libtorch's own im2col + GEMM convolutions
+/// compute the same values as PyTorch 1.13 on that machine. The decision is made once, when ModelGallery first loads
+/// libtorch; set the environment variable <c>MODELGALLERY_ONEDNN</c> to <c>on</c> or <c>off</c> to override it, or set
+/// <see cref="Enabled"/> before running a model.
+/// </remarks>
+public static class OneDnn
+{
+    /// <summary>The largest L3 cache one core can plausibly share (AMD's 3D V-Cache dies have 96 MB).</summary>
+    public const long PlausibleL3Bytes = 256L << 20;
+
+    /// <summary>Whether libtorch may use oneDNN for convolutions and linear layers. Setting it affects the whole process.</summary>
+    /// <exception cref="PlatformNotSupportedException">libtorch's switch cannot be found on this platform.</exception>
+    public static bool Enabled
+    {
+        get
+        {
+            TorchRuntime.EnsureLoaded(nameof(OneDnn));
+            return Switch.Value.Get(Switch.Value.Context()) != 0;
+        }
+        set
+        {
+            TorchRuntime.EnsureLoaded(nameof(OneDnn));
+            Switch.Value.Set(Switch.Value.Context(), value ? (byte)1 : (byte)0);
+        }
+    }
+
+    /// <summary>Why ModelGallery turned oneDNN off when it loaded libtorch, or null if it left libtorch's default.</summary>
+    public static string? DisabledReason { get; private set; }
+
+    /// <summary>
+    /// The largest L3 cache size the processor reports through CPUID (its cache-parameters leaf and, on AMD, the
+    /// legacy leaf 0x80000006 as well), in bytes; null where CPUID is unavailable.
+    /// </summary>
+    public static long? ReportedL3Bytes => L3.Value;
+
+    private static readonly Lazy<long?> L3 = new(ReadL3, LazyThreadSafetyMode.PublicationOnly);
+    private static readonly Lazy<NativeSwitch> Switch = new(NativeSwitch.Find, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Applies the environment override or the cache-topology check; called once after libtorch loads.</summary>
+    internal static void ApplyDefault()
+    {
+        string? reason = ReasonToDisable(Environment.GetEnvironmentVariable("MODELGALLERY_ONEDNN"), ReportedL3Bytes);
+        if (reason is null || !NativeSwitch.TryFind(out NativeSwitch? found))
+        {
+            return;
+        }
+
+        found.Set(found.Context(), 0);
+        DisabledReason = reason;
+    }
+
+    /// <summary>Why oneDNN should be off for this setting of <c>MODELGALLERY_ONEDNN</c> and L3 size, or null to leave it on.</summary>
+    /// <exception cref="ArgumentException"><paramref name="setting"/> is neither empty nor on/off/auto.</exception>
+    internal static string? ReasonToDisable(string? setting, long? l3Bytes) => setting?.Trim().ToLowerInvariant() switch
+    {
+        "off" or "0" or "false" => "MODELGALLERY_ONEDNN=off",
+        "on" or "1" or "true" => null,
+        null or "" or "auto" => l3Bytes is > PlausibleL3Bytes
+            ? $"the CPU reports an L3 cache of {l3Bytes / (1 << 20)} MB, more than any real processor has per core " +
+              $"({PlausibleL3Bytes / (1 << 20)} MB at most); libtorch's oneDNN kernels compute wrong values with it"
+            : null,
+        _ => throw new ArgumentException(
+            $"MODELGALLERY_ONEDNN must be on, off or auto; it is '{setting}'.", nameof(setting)),
+    };
+
+    private static long? ReadL3()
+    {
+        if (!X86Base.IsSupported)
+        {
+            return null;
+        }
+
+        (_, int vendorB, int vendorC, int vendorD) = X86Base.CpuId(0, 0);
+        bool amd = vendorB == 0x68747541 && vendorD == 0x69746E65 && vendorC == 0x444D4163; // "AuthenticAMD"
+        uint maxExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
+        long? legacy = amd && maxExtended >= 0x80000006
+            ? ((long)((uint)X86Base.CpuId(unchecked((int)0x80000006), 0).Edx >> 18)) * 512 * 1024
+            : null;
+        long? described = !amd || maxExtended >= 0x8000001D ? DescribedL3(amd ? unchecked((int)0x8000001D) : 4) : null;
+        return legacy is null ? described : described is null ? legacy : Math.Max(legacy.Value, described.Value);
+    }
+
+    /// <summary>The L3 size in the deterministic cache parameters leaf (4 on Intel, 0x8000001D on AMD).</summary>
+    private static long? DescribedL3(int leaf)
+    {
+        for (int sub = 0; sub < 16; sub++)
+        {
+            (int eax, int ebx, int ecx, _) = X86Base.CpuId(leaf, sub);
+            if ((eax & 0x1F) == 0)
+            {
+                break;
+            }
+
+            if (((eax >> 5) & 0x7) == 3)
+            {
+                long ways = ((ebx >> 22) & 0x3FF) + 1, partitions = ((ebx >> 12) & 0x3FF) + 1, line = (ebx & 0xFFF) + 1;
+                return ways * partitions * line * ((long)(uint)ecx + 1);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>libtorch's <c>at::globalContext()</c> and its <c>userEnabledMkldnn</c> getter and setter.</summary>
+    private sealed unsafe class NativeSwitch(
+        delegate* unmanaged<nint> context, delegate* unmanaged<nint, byte> get, delegate* unmanaged<nint, byte, void> set)
+    {
+        public nint Context() => context();
+
+        public byte Get(nint at) => get(at);
+
+        public void Set(nint at, byte value) => set(at, value);
+
+        public static NativeSwitch Find() => TryFind(out NativeSwitch? found)
+            ? found
+            : throw new PlatformNotSupportedException(
+                "libtorch's oneDNN switch (at::Context::setUserEnabledMkldnn) was not found in torch_cpu on this platform.");
+
+        public static bool TryFind([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NativeSwitch? found)
+        {
+            found = null;
+            bool windows = OperatingSystem.IsWindows();
+            string[] names = windows ? ["torch_cpu.dll"] : OperatingSystem.IsMacOS() ? ["libtorch_cpu.dylib"] : ["libtorch_cpu.so"];
+            string folder = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? string.Empty;
+            nint library = 0;
+            foreach (string name in names)
+            {
+                if (NativeLibrary.TryLoad(name, out library) || NativeLibrary.TryLoad(Path.Combine(folder, name), out library))
+                {
+                    break;
+                }
+            }
+
+            if (library == 0 ||
+                !NativeLibrary.TryGetExport(library, windows ? "?globalContext@at@@YAAEAVContext@1@XZ" : "_ZN2at13globalContextEv", out nint context) ||
+                !NativeLibrary.TryGetExport(library, windows ? "?userEnabledMkldnn@Context@at@@QEBA_NXZ" : "_ZNK2at7Context17userEnabledMkldnnEv", out nint get) ||
+                !NativeLibrary.TryGetExport(library, windows ? "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z" : "_ZN2at7Context20setUserEnabledMkldnnEb", out nint set))
+            {
+                return false;
+            }
+
+            found = new NativeSwitch(
+                (delegate* unmanaged<nint>)context, (delegate* unmanaged<nint, byte>)get, (delegate* unmanaged<nint, byte, void>)set);
+            return true;
+        }
+    }
+}
