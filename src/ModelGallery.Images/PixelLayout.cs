@@ -18,6 +18,12 @@ internal static class PixelLayout
         (int width, int height) = OrientedSize(image.Width, image.Height, image.Origin);
         int plane = width * height;
         byte[] chw = new byte[3 * plane];
+        if (image.Origin == SKEncodedOrigin.TopLeft)
+        {
+            Planes(image.Rgba, chw, plane, background);
+            return chw;
+        }
+
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x++)
@@ -33,6 +39,19 @@ internal static class PixelLayout
         }
 
         return chw;
+    }
+
+    /// <summary>The upright case (no EXIF turn): stored pixel d goes to position d of each plane.</summary>
+    private static void Planes(ReadOnlySpan<byte> rgba, Span<byte> chw, int plane, RgbColor background)
+    {
+        Span<byte> red = chw[..plane], green = chw.Slice(plane, plane), blue = chw.Slice(2 * plane, plane);
+        for (int d = 0, s = 0; d < plane; d++, s += 4)
+        {
+            int alpha = rgba[s + 3];
+            red[d] = Over(rgba[s], alpha, background.R);
+            green[d] = Over(rgba[s + 1], alpha, background.G);
+            blue[d] = Over(rgba[s + 2], alpha, background.B);
+        }
     }
 
     /// <summary>
