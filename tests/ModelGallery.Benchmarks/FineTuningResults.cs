@@ -66,7 +66,7 @@ internal sealed class FineTuningResults(string peers, LoaderRow? loader, IReadOn
             var blas = r.GetProperty("blas");
             string libraries = string.Join(", ", blas.GetProperty("libraries").EnumerateArray().Select(l => Path.GetFileName(l.GetString())));
             line = string.Create(CultureInfo.InvariantCulture,
-                $"PyTorch {r.GetProperty("torch").GetString()}, torchvision {r.GetProperty("torchvision").GetString()} on {libraries} (2048² float32 GEMM {blas.GetProperty("gemm_gflops").GetDouble():F0} GFLOP/s), {r.GetProperty("threads").GetInt32()} threads.");
+                $"PyTorch {r.GetProperty("torch").GetString()}, torchvision {r.GetProperty("torchvision").GetString()} on {libraries} (2048² float32 GEMM {blas.GetProperty("gemm_gflops").GetDouble():F0} GFLOP/s), {r.GetProperty("threads").GetInt32()} threads. {Suite.TorchSharpSetup}");
             if (blas.GetProperty("reference").GetBoolean())
             {
                 caveats.Add("PyTorch ran on the REFERENCE BLAS");

@@ -108,6 +108,13 @@ public static class Program
             {
                 Suite.Engines = chosen;
             }
+            else if (!ModelGallery.Native.OneDnn.Enabled)
+            {
+                // libtorch's bfloat16 convolutions without oneDNN take seconds per image (VGG-16 at batch 32: 23 s per
+                // call), beyond BenchmarkDotNet's in-process limit; measured only when asked for by name.
+                Suite.Engines = [.. Suite.Engines.Where(engine => engine != Engine.TorchSharpBFloat16)];
+                Console.WriteLine($"oneDNN is off ({ModelGallery.Native.OneDnn.DisabledReason}): the bfloat16 engine is skipped (--engines TorchSharpBFloat16 runs it).");
+            }
 
             if (!parse.GetValue(skipPyTorch))
             {

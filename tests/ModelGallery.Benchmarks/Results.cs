@@ -76,12 +76,12 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
     {
         if (json is null || !json.RootElement.TryGetProperty("blas", out var blas))
         {
-            return "PyTorch: not measured in this run.";
+            return $"PyTorch: not measured in this run. {Suite.TorchSharpSetup}";
         }
 
         string libraries = string.Join(", ", blas.GetProperty("libraries").EnumerateArray().Select(l => Path.GetFileName(l.GetString())));
         return string.Create(CultureInfo.InvariantCulture,
-            $"PyTorch {json.RootElement.GetProperty("torch").GetString()} on {libraries} (2048² float32 GEMM {blas.GetProperty("gemm_gflops").GetDouble():F0} GFLOP/s), {json.RootElement.GetProperty("threads").GetInt32()} threads{(blas.GetProperty("reference").GetBoolean() ? " — REFERENCE BLAS, not for publishing" : string.Empty)}.");
+            $"PyTorch {json.RootElement.GetProperty("torch").GetString()} on {libraries} (2048² float32 GEMM {blas.GetProperty("gemm_gflops").GetDouble():F0} GFLOP/s), {json.RootElement.GetProperty("threads").GetInt32()} threads{(blas.GetProperty("reference").GetBoolean() ? " — REFERENCE BLAS, not for publishing" : string.Empty)}. {Suite.TorchSharpSetup}");
     }
 
     public void Print()

@@ -6,22 +6,27 @@ namespace ModelGallery.Native;
 
 /// <summary>
 /// Whether libtorch may run convolutions through oneDNN (its MKL-DNN backend; PyTorch's
-/// <c>torch.backends.mkldnn.enabled</c>). ModelGallery turns it off when the processor reports a cache topology no
-/// real processor has, where libtorch 2.10's oneDNN kernels were measured computing wrong values and crashing.
+/// <c>torch.backends.mkldnn.enabled</c>). ModelGallery turns it off where the processor reports an L3 cache above
+/// <see cref="L3LimitBytes"/>, the kind of machine on which libtorch 2.10's oneDNN kernels were measured computing
+/// wrong values and crashing.
 /// </summary>
 /// <remarks>
-/// On a 2-vCPU AMD EPYC (family 26) guest whose virtual CPU reports an L3 cache of 384–532 MB, oneDNN's "brgemm"
-/// convolutions pick a blocking from that size: GoogLeNet's logits then depend on the other images in the batch,
-/// channels-last ResNet-18 differs from NCHW by up to 11 % of the logit scale, and some shapes end the process with a
-/// divide error in <c>brg_blocking_t::est_eff_1x1</c>. With oneDNN off, libtorch's own im2col + GEMM convolutions
-/// compute the same values as PyTorch 1.13 on that machine. The decision is made once, when ModelGallery first loads
-/// libtorch; set the environment variable <c>MODELGALLERY_ONEDNN</c> to <c>on</c> or <c>off</c> to override it, or set
+/// On 2-vCPU AMD EPYC (Zen 5) guests whose CPUID reports the host's whole L3 (384–532 MB), oneDNN's "brgemm"
+/// convolutions computed GoogLeNet logits that depend on the other images in the batch, channels-last ResNet-18
+/// logits 11 % of their scale away from NCHW, and ended the process with a divide error in
+/// <c>brg_blocking_t::est_eff_1x1</c>; other guests of the same kind computed correctly, and nothing the CPU reports
+/// tells them apart. With oneDNN off, libtorch's own im2col + GEMM convolutions compute what PyTorch 1.13 computes on
+/// those machines, 1.4–3.5× slower. The decision is made once, when ModelGallery first loads libtorch; set the
+/// environment variable <c>MODELGALLERY_ONEDNN</c> to <c>on</c> or <c>off</c> to override it, or set
 /// <see cref="Enabled"/> before running a model.
 /// </remarks>
 public static class OneDnn
 {
-    /// <summary>The largest L3 cache one core can plausibly share (AMD's 3D V-Cache dies have 96 MB).</summary>
-    public const long PlausibleL3Bytes = 256L << 20;
+    /// <summary>
+    /// The largest reported L3 with which ModelGallery leaves oneDNN on: above the 96 MB of any single cache die
+    /// (AMD's 3D V-Cache), below the 384 MB and more that large AMD EPYC guests report.
+    /// </summary>
+    public const long L3LimitBytes = 256L << 20;
 
     /// <summary>Whether libtorch may use oneDNN for convolutions and linear layers. Setting it affects the whole process.</summary>
     /// <exception cref="PlatformNotSupportedException">libtorch's switch cannot be found on this platform.</exception>
@@ -70,9 +75,9 @@ public static class OneDnn
     {
         "off" or "0" or "false" => "MODELGALLERY_ONEDNN=off",
         "on" or "1" or "true" => null,
-        null or "" or "auto" => l3Bytes is > PlausibleL3Bytes
-            ? $"the CPU reports an L3 cache of {l3Bytes / (1 << 20)} MB, more than any real processor has per core " +
-              $"({PlausibleL3Bytes / (1 << 20)} MB at most); libtorch's oneDNN kernels compute wrong values with it"
+        null or "" or "auto" => l3Bytes is > L3LimitBytes
+            ? $"the CPU reports an L3 cache of {l3Bytes / (1 << 20)} MB (above {L3LimitBytes / (1 << 20)} MB: a large " +
+              "AMD EPYC host's whole L3 seen from a guest, where libtorch's oneDNN kernels were measured computing wrong values)"
             : null,
         _ => throw new ArgumentException(
             $"MODELGALLERY_ONEDNN must be on, off or auto; it is '{setting}'.", nameof(setting)),
