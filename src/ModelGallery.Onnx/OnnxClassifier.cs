@@ -1,18 +1,20 @@
 using Microsoft.ML.OnnxRuntime;
 using ModelGallery.Models;
+using TorchSharp;
 
 namespace ModelGallery.Onnx;
 
 /// <summary>
-/// Runs an exported gallery model (see <see cref="OnnxExport"/>) in ONNX Runtime, with no TorchSharp at run time:
-/// logits for a batch of images, or the top classes with their softmax probabilities, as
-/// <see cref="Inference.Predict"/> gives them (the same checks and the same top-k code).
+/// Runs an exported gallery model (see <see cref="OnnxExport"/>) in ONNX Runtime: logits for a batch of images, or
+/// the top classes with their softmax probabilities, as <see cref="Inference.Predict"/> gives them (the same checks
+/// and the same top-k code). The <c>float[]</c> methods need no TorchSharp at run time; as an
+/// <see cref="IImageClassifier"/> it also takes tensors.
 /// </summary>
 /// <remarks>
 /// The application supplies ONNX Runtime's native library, e.g. with the <c>Microsoft.ML.OnnxRuntime</c> package.
-/// Sessions are thread-safe: <see cref="Run"/> and <see cref="Predict"/> may be called from several threads at once.
+/// Sessions are thread-safe: <see cref="Run"/> and the <c>Predict</c> overloads may be called from several threads at once.
 /// </remarks>
-public sealed class OnnxClassifier : IDisposable
+public sealed class OnnxClassifier : IImageClassifier
 {
     private readonly InferenceSession session;
     private readonly string inputName;
@@ -62,6 +64,9 @@ public sealed class OnnxClassifier : IDisposable
         Input = new InputShape(input[1], input[2], input[3]);
         NumClasses = output[1];
     }
+
+    /// <inheritdoc/>
+    public string Engine => "ONNX Runtime";
 
     /// <summary>The shape of one input image.</summary>
     public InputShape Input { get; }
@@ -115,6 +120,21 @@ public sealed class OnnxClassifier : IDisposable
         }
 
         return Prediction.TopK(Run(images, shape), NumClasses, topK, labels);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The images are not a float32 tensor on the CPU, do not fit <see cref="Input"/>, contain NaN or infinite values, or the labels are not one per class.</exception>
+    public IReadOnlyList<IReadOnlyList<Prediction>> Predict(torch.Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dtype != torch.ScalarType.Float32 || images.device_type != DeviceType.CPU)
+        {
+            throw new ArgumentException(
+                $"ONNX Runtime takes float32 images on the CPU; received {images.dtype} on {images.device}.", nameof(images));
+        }
+
+        using var contiguous = images.contiguous();
+        return Predict(contiguous.data<float>().ToArray(), images.shape, topK, labels);
     }
 
     /// <inheritdoc/>
