@@ -70,14 +70,6 @@ public static class ImageFile
             image = image with { Origin = SkiaSharp.SKEncodedOrigin.TopLeft };
         }
 
-        if (image is { Opaque: true, Origin: SkiaSharp.SKEncodedOrigin.TopLeft })
-        {
-            // Nothing to composite or turn: libtorch splits the RGBA rows into planes in one strided copy.
-            using var scope = NewDisposeScope();
-            return tensor(image.Rgba, [image.Height, image.Width, 4], ScalarType.Byte)
-                .narrow(2, 0, 3).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
-        }
-
         (int width, int height) = PixelLayout.OrientedSize(image.Width, image.Height, image.Origin);
         return tensor(PixelLayout.ToChw(image, options.Background), [3, height, width], ScalarType.Byte);
     }

@@ -9,8 +9,7 @@ namespace ModelGallery.Images;
 /// <param name="Width">Stored width.</param>
 /// <param name="Height">Stored height.</param>
 /// <param name="Origin">The EXIF orientation; <see cref="SKEncodedOrigin.TopLeft"/> when there is none.</param>
-/// <param name="Opaque">Whether the format has no alpha channel (every alpha byte is 255), as a JPEG.</param>
-internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin, bool Opaque = false);
+internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin);
 
 /// <summary>Decodes encoded bytes with Skia's codecs; every native object is disposed before returning.</summary>
 internal static class SkiaDecoder
@@ -65,7 +64,7 @@ internal static class SkiaDecoder
 
         return decoded switch
         {
-            SKCodecResult.Success => new DecodedImage(rgba, stored.Width, stored.Height, Origin(codec, encoded), stored.AlphaType == SKAlphaType.Opaque),
+            SKCodecResult.Success => new DecodedImage(rgba, stored.Width, stored.Height, Origin(codec, encoded)),
             // Skia fills what it could not decode and reports it; a truncated file must not pass as grey pixels.
             SKCodecResult.IncompleteInput => throw new ImageDecodeException(name, ImageDecodeFailure.Truncated,
                 $"the {codec.EncodedFormat} data ends before all {stored.Width} × {stored.Height} pixels were decoded (the file is truncated; {Count(encoded.Length)} bytes)."),

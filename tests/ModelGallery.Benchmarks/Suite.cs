@@ -16,9 +16,9 @@ internal static class Suite
     public static IReadOnlyList<Engine> Engines { get; set; } = Enum.GetValues<Engine>();
 
     /// <summary>TorchSharp's configuration for the results' header: whether libtorch runs convolutions through oneDNN.</summary>
-    public static string TorchSharpSetup => ModelGallery.Native.OneDnn.Enabled
-        ? "TorchSharp 0.107.0 (libtorch 2.10), oneDNN on."
-        : $"TorchSharp 0.107.0 (libtorch 2.10), oneDNN OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).";
+    public static string TorchSharpSetup =>
+        $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, oneDNN " +
+        (ModelGallery.Native.OneDnn.Enabled ? "on." : $"OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).");
 
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
     public static string Output { get; set; } = string.Empty;
