@@ -14,7 +14,7 @@ internal sealed partial class OnnxLayerWriter
             throw new NotSupportedException($"ONNX export writes max-pools without dilation; '{path}' has dilation [{string.Join(", ", dilation)}].");
         }
 
-        return WritePool("MaxPool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode);
+        return WritePool("MaxPool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode, countsPadding: false);
     }
 
     private Value WriteAvgPool(string path, AvgPool2d pool, Value input)
@@ -24,23 +24,48 @@ internal sealed partial class OnnxLayerWriter
             throw new NotSupportedException($"ONNX has no divisor override for average pooling ('{path}').");
         }
 
-        return WritePool("AveragePool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode,
+        return WritePool("AveragePool", path, input, pool.kernel_size, pool.stride, pool.padding, pool.ceil_mode, pool.count_include_pad,
             OnnxGraph.Int("count_include_pad", pool.count_include_pad ? 1 : 0));
     }
 
-    /// <summary>A max or average pool: the window attributes both share, and PyTorch's output size.</summary>
-    private Value WritePool(string opType, string path, Value input, long[] kernelSize, long[]? strideSize, long[]? paddingSize, bool ceil, params AttributeProto[] extra)
+    /// <summary>
+    /// A max or average pool: the window attributes both share, and PyTorch's output size. ONNX's ceil mode keeps a last
+    /// window that starts in the right padding where PyTorch drops it; there the pool is written in floor mode with the
+    /// end padding that gives PyTorch's count (a max, or an average that does not count padding, is the same over it).
+    /// </summary>
+    private Value WritePool(string opType, string path, Value input, long[] kernelSize, long[]? strideSize, long[]? paddingSize, bool ceil, bool countsPadding, params AttributeProto[] extra)
     {
         long[] kernel = Pair(kernelSize), stride = Pair(strideSize ?? kernelSize), padding = Pair(paddingSize ?? [0]);
+        long[] size = input.Shape[1..], counts = new long[2], end = [.. padding];
+        bool dropped = false;
+        for (int axis = 0; axis < 2; axis++)
+        {
+            counts[axis] = PooledSize(size[axis], kernel[axis], stride[axis], padding[axis], ceil, out bool drops);
+            dropped |= drops;
+        }
+
+        if (dropped)
+        {
+            if (countsPadding)
+            {
+                throw new NotSupportedException($"ONNX export cannot write the ceil-mode average pool '{path}': PyTorch drops its last window, which starts in the padding, and counts padding in the average.");
+            }
+
+            for (int axis = 0; axis < 2; axis++)
+            {
+                end[axis] = Math.Max(padding[axis], ((counts[axis] - 1) * stride[axis]) + kernel[axis] - size[axis] - padding[axis]);
+            }
+        }
+
         string output = graph.Node(opType, path, [input.Name],
         [
             OnnxGraph.Ints("kernel_shape", kernel),
             OnnxGraph.Ints("strides", stride),
-            OnnxGraph.Ints("pads", padding[0], padding[1], padding[0], padding[1]),
-            OnnxGraph.Int("ceil_mode", ceil ? 1 : 0),
+            OnnxGraph.Ints("pads", padding[0], padding[1], end[0], end[1]),
+            OnnxGraph.Int("ceil_mode", ceil && !dropped ? 1 : 0),
             .. extra,
         ]);
-        return new Value(output, [input.Shape[0], PooledSize(input.Shape[1], kernel[0], stride[0], padding[0], ceil), PooledSize(input.Shape[2], kernel[1], stride[1], padding[1], ceil)]);
+        return new Value(output, [input.Shape[0], counts[0], counts[1]]);
     }
 
     /// <summary>
@@ -86,16 +111,15 @@ internal sealed partial class OnnxLayerWriter
         return matrix;
     }
 
-    /// <summary>PyTorch's pooled size, including its ceil-mode rule that the last window must start inside the input or left padding.</summary>
-    private static long PooledSize(long size, long kernel, long stride, long padding, bool ceil)
+    /// <summary>
+    /// PyTorch's pooled size, including its ceil-mode rule that the last window must start inside the input or left
+    /// padding; <paramref name="drops"/> tells whether that rule removed a window ONNX's ceil mode would keep.
+    /// </summary>
+    private static long PooledSize(long size, long kernel, long stride, long padding, bool ceil, out bool drops)
     {
         long span = size + (2 * padding) - kernel;
         long count = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-        if (ceil && (count - 1) * stride >= size + padding)
-        {
-            count--;
-        }
-
-        return count;
+        drops = ceil && (count - 1) * stride >= size + padding;
+        return drops ? count - 1 : count;
     }
 }
