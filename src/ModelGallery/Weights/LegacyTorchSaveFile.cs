@@ -87,6 +87,17 @@ internal static class LegacyTorchSaveFile
         _ => false,
     };
 
+    /// <summary>What a pickled value is, in Python's words.</summary>
+    private static string PythonKind(object? value) => value switch
+    {
+        null => "None",
+        List<object?> => "a list",
+        object?[] => "a tuple",
+        PickleDict => "a dict",
+        PickleCall call => $"a call of {call.Function}",
+        _ => $"the value {Show(value)}",
+    };
+
     private static string Show(object? value) => value switch
     {
         null => "None",
@@ -100,7 +111,7 @@ internal static class LegacyTorchSaveFile
     {
         if (stateDict is not PickleDict items)
         {
-            throw new WeightsFileException(path, $"it holds a {stateDict?.GetType().Name ?? "None"}, not a state_dict: only plain state_dicts of tensors are read.");
+            throw new WeightsFileException(path, $"it holds {PythonKind(stateDict)}, not a state_dict: only plain state_dicts of tensors are read.");
         }
 
         var tensors = new Dictionary<string, (LegacyStorageView, TensorView)>(StringComparer.Ordinal);

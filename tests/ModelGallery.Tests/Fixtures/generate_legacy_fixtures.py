@@ -22,7 +22,9 @@ Files written by hand (the same layout, with what PyTorch 1.13 no longer writes 
   huge-numel.pt             a persistent id declaring 2**62 elements
   count-mismatch.pt         the data's element count differs from the persistent id's
   beyond-storage.pt         a tensor of 10 elements in a storage of 4
-  big-endian.pt, wrong-magic.pt, wrong-protocol.pt, unlisted-key.pt, unknown-key.pt, dtype-conflict.pt
+  big-endian.pt, wrong-magic.pt, wrong-protocol.pt, unlisted-key.pt, unknown-key.pt, dtype-conflict.pt,
+  keys-not-a-list.pt, keys-not-strings.pt, not-a-dict.pt, not-a-tensor.pt, five-arguments.pt, v1-with-v2-arguments.pt,
+  named-twice.pt
 """
 import collections
 import io
@@ -120,6 +122,16 @@ class Tensor:
         return torch._utils._rebuild_tensor_v2, self.args
 
 
+class Call:
+    """Any call of a global the reader accepts, with any arguments (to write malformed tensors and state_dicts)."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
 class Hostile:
     """Unpickling this with Python's pickle would run a shell command; a safe reader must refuse it."""
 
@@ -171,6 +183,15 @@ def hand_written():
     by_hand("dtype-conflict.pt", collections.OrderedDict(
         [("a", Tensor(four, 0, [4], [1])), ("b", Tensor(Storage("1", 4, torch.DoubleStorage), 0, [4], [1]))]), ["1"], four_floats)
     by_hand("huge-count.pt", one, ["1"], [(2 ** 62, b"")])  # declares 4 elements, its data claims 2**62
+    by_hand("keys-not-a-list.pt", one, ("1",), four_floats)
+    by_hand("keys-not-strings.pt", one, ["1", 2], four_floats)
+    by_hand("not-a-dict.pt", [Tensor(four, 0, [4], [1])], ["1"], four_floats)
+    by_hand("not-a-tensor.pt", collections.OrderedDict(w=5), [], [])
+    # _rebuild_tensor_v2 without its requires_grad flag; _rebuild_tensor (PyTorch < 0.4) with the v2 arguments.
+    by_hand("five-arguments.pt", collections.OrderedDict(w=Call(torch._utils._rebuild_tensor_v2, four, 0, (4,), (1,), collections.OrderedDict())), ["1"], four_floats)
+    by_hand("v1-with-v2-arguments.pt", collections.OrderedDict(w=Call(torch._utils._rebuild_tensor, four, 0, (4,), (1,), False, collections.OrderedDict())), ["1"], four_floats)
+    # OrderedDict([[key, value], ...]) as Python 2 pickles it, naming 'w' twice (a Python dict cannot hold that).
+    by_hand("named-twice.pt", Call(collections.OrderedDict, [["w", Tensor(four, 0, [4], [1])], ["w", Tensor(four, 0, [2], [1])]]), ["1"], four_floats)
 
 
 def main():

@@ -38,6 +38,61 @@ public sealed class BrokenFileTests : TempFolder
         RejectFile("not-a-zip.pt", Encoding.ASCII.GetBytes("GIF89a, not a checkpoint"), "*zip archive starting with 'PK\\x03\\x04' or a legacy*pickle starting with 8002, but this one starts with 47494638*");
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0x03, 0x71, 0x00 }, "*a legacy (before PyTorch 1.6) pickle starting with 8002, but this one starts with 80037100 (not a checkpoint)*")]
+    [InlineData(new byte[] { 0x00, 0x02, 0x71, 0x00 }, "*but this one starts with 00027100 (not a checkpoint)*")]
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x05, 0x00, 0x00 }, "*but this one starts with 504B0305 (not a checkpoint)*")]
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03 }, "*but this one starts with 504B03 (not a checkpoint)*")]
+    [InlineData(new byte[] { 0x50, 0x4B, 0x03, 0x04 }, "*the PyTorch reader failed*")] // a zip's signature and nothing else
+    public void A_file_that_starts_as_neither_a_zip_nor_a_legacy_pickle_shows_its_first_bytes(byte[] content, string message)
+    {
+        RejectFile("neither.pt", content, message);
+    }
+
+    [Fact]
+    public void A_zip_whose_entries_inflate_beyond_64_times_the_file_is_refused_before_reading()
+    {
+        string path = Path.Combine(Folder, "bomb.pt");
+        using (var archive = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var pickle = archive.CreateEntry("bomb/data.pkl").Open())
+            {
+                pickle.Write(new byte[10]);
+            }
+
+            using var storage = archive.CreateEntry("bomb/data/0", System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            storage.Write(new byte[1 << 20]);
+        }
+
+        Reject(path, $"*its entries claim 1,048,586 bytes uncompressed from a {new FileInfo(path).Length:N0}-byte file (corrupt or hostile).");
+    }
+
+    [Fact]
+    public void A_storage_that_is_not_a_whole_number_of_elements_is_refused()
+    {
+        string path = Path.Combine(Folder, "odd.pt");
+        using (var source = System.IO.Compression.ZipFile.OpenRead(Fixture.Path("lenet5.pt")))
+        using (var copy = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            bool changed = false;
+            foreach (var entry in source.Entries)
+            {
+                using var input = entry.Open();
+                using var output = copy.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.NoCompression).Open();
+                input.CopyTo(output);
+                if (!changed && entry.FullName.EndsWith("/data/0", StringComparison.Ordinal))
+                {
+                    output.WriteByte(0); // one byte more than its float32 elements
+                    changed = true;
+                }
+            }
+
+            changed.Should().BeTrue();
+        }
+
+        Reject(path, "*storage '*/data/0' has * bytes: not a whole number of Float32 elements, or above the 2 GB a storage may have here.");
+    }
+
     [Fact]
     public void A_zip_that_is_not_a_checkpoint()
     {

@@ -81,6 +81,13 @@ public sealed class LegacyTorchSaveTests : TempFolder
     [InlineData("wrong-protocol.pt", "*its protocol version is 1000, but torch.save's legacy format has 1001*")]
     [InlineData("unlisted-key.pt", "*its list of storage keys [] does not match the storages the tensors use ([1])*")]
     [InlineData("unknown-key.pt", "*its list of storage keys [1, 2] does not match the storages the tensors use ([1])*")]
+    [InlineData("keys-not-a-list.pt", "*the pickle after the state_dict is not the list of storage keys.")]
+    [InlineData("keys-not-strings.pt", "*the pickle after the state_dict is not the list of storage keys.")]
+    [InlineData("not-a-dict.pt", "*it holds a list, not a state_dict: only plain state_dicts of tensors are read.")]
+    [InlineData("not-a-tensor.pt", "*entry 'w' is not a tensor (a call of torch._utils._rebuild_tensor_v2 with a storage, an offset, a size and strides)*")]
+    [InlineData("five-arguments.pt", "*entry 'w' is not a tensor*")]
+    [InlineData("v1-with-v2-arguments.pt", "*entry 'w' is not a tensor*")]
+    [InlineData("named-twice.pt", "*its state_dict names 'w' twice; which of the two tensors is meant is undefined.")]
     [InlineData("dtype-conflict.pt", "*storage '1' is declared as 4 Float32 elements and as 4 Float64 elements*")]
     public void A_broken_legacy_file_is_refused_naming_the_problem(string file, string message)
     {
