@@ -29,7 +29,7 @@ public static class Program
         var skipPyTorch = new Option<bool>("--reuse-pytorch") { Description = "Reuse pytorch.json and the PyTorch exports already in the output folder." };
         var training = new Option<bool>("--no-training") { Description = "Skip the training benchmarks." };
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
-        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning and --accuracy run." };
+        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning, --accuracy and --profile run." };
         var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
         var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last." };
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
@@ -39,11 +39,13 @@ public static class Program
         var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
         var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };
+        var profile = new Option<bool>("--profile") { Description = "Also profile the eager forward per layer kind (leaf-module hooks), beside PyTorch's, each in its faster layout." };
+        var profileBatch = new Option<int>("--profile-batch") { Description = "Batch size for --profile.", DefaultValueFactory = _ => 8 };
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, profile, profileBatch, fineTuningCase,
         };
         root.SetAction(parse =>
         {
@@ -78,6 +80,12 @@ public static class Program
                 {
                     markdown.AppendLine().Append(LatencyRun.Run(isQuick));
                 }
+            }
+
+            if (parse.GetValue(profile))
+            {
+                Suite.Models = [.. parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => ModelZoo.Get(name).Name)];
+                markdown.AppendLine().Append(ProfileRun.Run(parse.GetValue(profileBatch), fineTuningSettings.AllowReferenceBlas));
             }
 
             if (fineTuningSettings is { Loader: true } or { FineTuning: true })

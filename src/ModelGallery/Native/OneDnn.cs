@@ -35,12 +35,14 @@ public static class OneDnn
         get
         {
             TorchRuntime.EnsureLoaded(nameof(OneDnn));
-            return Switch.Value.Get(Switch.Value.Context()) != 0;
+            NativeSwitch found = Required();
+            return found.Get(found.Context()) != 0;
         }
         set
         {
             TorchRuntime.EnsureLoaded(nameof(OneDnn));
-            Switch.Value.Set(Switch.Value.Context(), value ? (byte)1 : (byte)0);
+            NativeSwitch found = Required();
+            found.Set(found.Context(), value ? (byte)1 : (byte)0);
         }
     }
 
@@ -54,13 +56,13 @@ public static class OneDnn
     public static long? ReportedL3Bytes => L3.Value;
 
     private static readonly Lazy<long?> L3 = new(ReadL3, LazyThreadSafetyMode.PublicationOnly);
-    private static readonly Lazy<NativeSwitch> Switch = new(NativeSwitch.Find, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<NativeSwitch?> Switch = new(NativeSwitch.TryFind, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Applies the environment override or the cache-topology check; called once after libtorch loads.</summary>
     internal static void ApplyDefault()
     {
         string? reason = ReasonToDisable(Environment.GetEnvironmentVariable("MODELGALLERY_ONEDNN"), ReportedL3Bytes);
-        if (reason is null || !NativeSwitch.TryFind(out NativeSwitch? found))
+        if (reason is null || Switch.Value is not { } found)
         {
             return;
         }
@@ -68,6 +70,9 @@ public static class OneDnn
         found.Set(found.Context(), 0);
         DisabledReason = reason;
     }
+
+    private static NativeSwitch Required() => Switch.Value ?? throw new PlatformNotSupportedException(
+        "libtorch's oneDNN switch (at::Context::setUserEnabledMkldnn) was not found in torch_cpu on this platform.");
 
     /// <summary>Why oneDNN should be off for this setting of <c>MODELGALLERY_ONEDNN</c> and L3 size, or null to leave it on.</summary>
     /// <exception cref="ArgumentException"><paramref name="setting"/> is neither empty nor on/off/auto.</exception>
@@ -131,14 +136,9 @@ public static class OneDnn
 
         public void Set(nint at, byte value) => set(at, value);
 
-        public static NativeSwitch Find() => TryFind(out NativeSwitch? found)
-            ? found
-            : throw new PlatformNotSupportedException(
-                "libtorch's oneDNN switch (at::Context::setUserEnabledMkldnn) was not found in torch_cpu on this platform.");
-
-        public static bool TryFind([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NativeSwitch? found)
+        /// <summary>Looks the three functions up in torch_cpu; null where any is missing.</summary>
+        public static NativeSwitch? TryFind()
         {
-            found = null;
             bool windows = OperatingSystem.IsWindows();
             string[] names = windows ? ["torch_cpu.dll"] : OperatingSystem.IsMacOS() ? ["libtorch_cpu.dylib"] : ["libtorch_cpu.so"];
             string folder = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? string.Empty;
@@ -156,12 +156,10 @@ public static class OneDnn
                 !NativeLibrary.TryGetExport(library, windows ? "?userEnabledMkldnn@Context@at@@QEBA_NXZ" : "_ZNK2at7Context17userEnabledMkldnnEv", out nint get) ||
                 !NativeLibrary.TryGetExport(library, windows ? "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z" : "_ZN2at7Context20setUserEnabledMkldnnEb", out nint set))
             {
-                return false;
+                return null;
             }
 
-            found = new NativeSwitch(
-                (delegate* unmanaged<nint>)context, (delegate* unmanaged<nint, byte>)get, (delegate* unmanaged<nint, byte, void>)set);
-            return true;
+            return new NativeSwitch((delegate* unmanaged<nint>)context, (delegate* unmanaged<nint, byte>)get, (delegate* unmanaged<nint, byte, void>)set);
         }
     }
 }

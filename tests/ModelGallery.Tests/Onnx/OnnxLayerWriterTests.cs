@@ -115,6 +115,7 @@ public sealed class OnnxLayerWriterTests
     public static TheoryData<string, string> Refusals => new()
     {
         { "dilated max pool", "*max-pools without dilation*'pool' has dilation [2, 2]*" },
+        { "max pool dilated along one axis", "*max-pools without dilation*'pool' has dilation [1, 2]*" },
         { "divisor override", "*no divisor override*'pool'*" },
         { "same padding", "*explicit zero padding*'conv' is not one*" },
         { "reflect padding", "*explicit zero padding*'conv' is not one*" },
@@ -129,6 +130,7 @@ public sealed class OnnxLayerWriterTests
         using nn.Module<Tensor, Tensor> module = setting switch
         {
             "dilated max pool" => nn.Sequential(("pool", nn.MaxPool2d(2, stride: 2, dilation: 2))),
+            "max pool dilated along one axis" => nn.Sequential(("pool", nn.MaxPool2d((2, 2), stride: (2, 2), dilation: (1, 2)))),
             "divisor override" => nn.Sequential(("pool", nn.AvgPool2d(2, divisor_override: 3))),
             "same padding" => nn.Sequential(("conv", nn.Conv2d(3, 4, 3, padding: Padding.Same))),
             "reflect padding" => nn.Sequential(("conv", nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect))),
