@@ -40,7 +40,18 @@ public static class Program
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
         var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };
         var profile = new Option<bool>("--profile") { Description = "Also profile the eager forward per layer kind (leaf-module hooks), beside PyTorch's, each in its faster layout." };
-        var profileBatch = new Option<int>("--profile-batch") { Description = "Batch size for --profile.", DefaultValueFactory = _ => 8 };
+        var profileBatch = new Option<int>("--profile-batch") { Description = "Batch size for --profile (1 or more).", DefaultValueFactory = _ => 8 };
+        profileBatch.Validators.Add(result =>
+        {
+            // Only values that parse: the parser reports the others itself.
+            foreach (var token in result.Tokens)
+            {
+                if (int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int value) && value < 1)
+                {
+                    result.AddError($"--profile-batch must be at least 1; received {value}.");
+                }
+            }
+        });
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
