@@ -27,7 +27,7 @@ public sealed partial class FineTuner
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var lease = model.Usage.EnterExclusive(nameof(SaveCheckpoint));
-        var header = new CheckpointHeader(FormatVersion, model.GetName(), options.ToString(), epochsDone, stepsInEpoch, bestAccuracy);
+        var header = new CheckpointHeader(FormatVersion, model.GetName(), Describe(options), epochsDone, stepsInEpoch, bestAccuracy);
         byte[] weights, optimizerState;
         using (var scope = NewDisposeScope())
         using (var buffer = new MemoryStream())
@@ -82,7 +82,7 @@ public sealed partial class FineTuner
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var lease = model.Usage.EnterExclusive(nameof(Resume));
         var (header, blocks) = Read(path);
-        string expected = options.ToString();
+        string expected = Describe(options);
         if (header.Model != model.GetName() || header.Options != expected)
         {
             throw new InvalidDataException(
@@ -149,4 +149,22 @@ public sealed partial class FineTuner
 
     /// <summary>The checkpoint's JSON header.</summary>
     private sealed record CheckpointHeader(int FormatVersion, string Model, string Options, int EpochsDone, int StepsInEpoch, double? BestAccuracy);
+
+    /// <summary>
+    /// The options as the checkpoint records them: the record's own text, with numbers written the invariant way, so that
+    /// a checkpoint saved under one culture resumes under another ("0.01", never "0,01").
+    /// </summary>
+    private static string Describe(FineTuneOptions options)
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        try
+        {
+            return options.ToString();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
 }

@@ -128,6 +128,32 @@ public sealed class CheckpointResumeTests : TempFolder
     }
 
     [Fact]
+    public void A_checkpoint_saved_under_one_culture_resumes_under_another()
+    {
+        string checkpoint = Path.Combine(Folder, "culture.ckpt");
+        var options = new FineTuneOptions { LearningRate = 0.01, LabelSmoothing = 0.1, Optimizer = new FineTuneOptimizer.Sgd(0.9) };
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE"); // 0,01
+            using (var model = new LeNet5())
+            using (var trainer = new FineTuner(model, options))
+            {
+                trainer.SaveCheckpoint(checkpoint);
+            }
+
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("en-US"); // 0.01
+            using var resumed = new LeNet5();
+            using var again = new FineTuner(resumed, options);
+            FluentActions.Invoking(() => again.Resume(checkpoint)).Should().NotThrow();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_for_other_options_or_no_checkpoint_at_all_is_refused_and_nothing_changes()
     {
         string checkpoint = Path.Combine(Folder, "a.ckpt"), junk = Path.Combine(Folder, "junk.ckpt");
