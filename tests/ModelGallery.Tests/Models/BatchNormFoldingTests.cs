@@ -2,6 +2,7 @@ using ModelGallery.Layers;
 using ModelGallery.Models;
 using ModelGallery.Tests.Sensitivity;
 using ModelGallery.Weights;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -60,6 +61,62 @@ public sealed class BatchNormFoldingTests : TempFolder
         difference.Should().BeLessThan(1e-5, "the model computes with the weights it loaded, not with the folded snapshot of the old ones");
     }
 
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("googlenet-torchvision")]
+    public void A_folded_model_computes_with_its_snapshot_until_it_is_folded_again(string name)
+    {
+        // The documented contract (GalleryModel.FoldBatchNorm): statistics edited in place behind the model's back are
+        // not seen until it folds again. It also proves the folded path runs at all: the equality test above would
+        // pass on a model that ignored its fold.
+        using var model = Sensitive(name, seed: 1);
+        using var scope = NewDisposeScope();
+        var images = randn([2, 3, 160, 224], generator: new Generator(5));
+        model.FoldBatchNorm();
+        var before = Logits(model, images);
+
+        using (no_grad())
+        {
+            foreach (var norm in model.modules().OfType<BatchNorm2d>())
+            {
+                norm.running_mean!.add_(0.5);
+            }
+        }
+
+        (Logits(model, images) - before).abs().max().item<float>().Should().Be(0, "eval mode computes with the folded snapshot");
+        model.FoldBatchNorm();
+        double change = (Logits(model, images) - before).abs().max().item<float>() / before.abs().max().item<float>();
+        change.Should().BeGreaterThan(1e-3, "folding again takes the shifted means in");
+        model.train();
+        Folded(model).Should().BeEmpty("an unfolded block lists no snapshot");
+    }
+
+    [Fact]
+    public void Folding_again_and_unfolding_dispose_the_snapshots()
+    {
+        using var model = Sensitive("resnet18", seed: 1);
+        int norms = model.modules().OfType<BatchNorm2d>().Count();
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        model.FoldBatchNorm();
+        (DisposeScopeManager.Statistics.ThreadTotalLiveCount - before).Should().Be(2 * norms, "a folded weight and bias per batch norm");
+        model.FoldBatchNorm();
+        (DisposeScopeManager.Statistics.ThreadTotalLiveCount - before).Should().Be(2 * norms, "folding again disposes the old snapshot");
+        model.train();
+        (DisposeScopeManager.Statistics.ThreadTotalLiveCount - before).Should().Be(0, "dropping the fold disposes it");
+        Folded(model).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_convolution_that_is_not_zero_padded_is_refused_by_name()
+    {
+        using var conv = nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect);
+        using var norm = nn.BatchNorm2d(4);
+
+        FluentActions.Invoking(() => new FoldedConv(conv, norm)).Should().Throw<NotSupportedException>()
+            .WithMessage("*zero-padded, non-transposed convolutions*");
+    }
+
     [Fact]
     public void Training_mode_and_every_model_changing_operation_drop_the_fold()
     {
@@ -88,6 +145,12 @@ public sealed class BatchNormFoldingTests : TempFolder
         ModelGallery.Inspection.ModelSummary.Create(model);
 
         model.BatchNormFolded.Should().BeTrue("reading the model under exclusion does not change its weights");
+    }
+
+    private static Tensor Logits(GalleryModel model, Tensor images)
+    {
+        using var inference = inference_mode();
+        return model.call(images);
     }
 
     private static GalleryModel Sensitive(string name, long seed)
