@@ -1,3 +1,4 @@
+using System.Buffers;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Images;
@@ -70,7 +71,14 @@ public static class ImageFile
             image = image with { Origin = SkiaSharp.SKEncodedOrigin.TopLeft };
         }
 
-        (int width, int height) = PixelLayout.OrientedSize(image.Width, image.Height, image.Origin);
-        return tensor(PixelLayout.ToChw(image, options.Background), [3, height, width], ScalarType.Byte);
+        try
+        {
+            (int width, int height) = PixelLayout.OrientedSize(image.Width, image.Height, image.Origin);
+            return tensor(PixelLayout.ToChw(image, options.Background), [3, height, width], ScalarType.Byte);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(image.Rgba);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using SkiaSharp;
@@ -5,11 +6,12 @@ using SkiaSharp;
 namespace ModelGallery.Images;
 
 /// <summary>An image's first frame as straight-alpha RGBA bytes (row-major, H × W × 4), with the orientation its metadata asks for.</summary>
-/// <param name="Rgba">The pixels as stored in the file (not yet oriented).</param>
+/// <param name="Rgba">The pixels as stored in the file (not yet oriented), in an array rented from <see cref="ArrayPool{T}.Shared"/> that may be longer than W × H × 4: the reader returns it.</param>
 /// <param name="Width">Stored width.</param>
 /// <param name="Height">Stored height.</param>
 /// <param name="Origin">The EXIF orientation; <see cref="SKEncodedOrigin.TopLeft"/> when there is none.</param>
-internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin);
+/// <param name="Opaque">The format has no alpha (JPEG, PNG without transparency): every alpha byte is 255.</param>
+internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin, bool Opaque = false);
 
 /// <summary>Decodes encoded bytes with Skia's codecs; every native object is disposed before returning.</summary>
 internal static class SkiaDecoder
@@ -50,7 +52,8 @@ internal static class SkiaDecoder
         // Straight alpha and no colour space: Skia converts neither colours (ICC profiles and gAMA are ignored, as
         // Pillow and torchvision ignore them) nor premultiplies, so compositing sees the stored colour and alpha.
         var info = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        byte[] rgba = new byte[checked(stored.Width * stored.Height * 4)];
+        // Pooled: a camera-sized image is a large-object array, and a loader decodes hundreds per second on several threads.
+        byte[] rgba = ArrayPool<byte>.Shared.Rent(checked(stored.Width * stored.Height * 4));
         var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
         SKCodecResult decoded;
         try
@@ -62,15 +65,20 @@ internal static class SkiaDecoder
             handle.Free();
         }
 
-        return decoded switch
+        if (decoded == SKCodecResult.Success)
         {
-            SKCodecResult.Success => new DecodedImage(rgba, stored.Width, stored.Height, Origin(codec, encoded)),
+            return new DecodedImage(rgba, stored.Width, stored.Height, Origin(codec, encoded), stored.AlphaType == SKAlphaType.Opaque);
+        }
+
+        ArrayPool<byte>.Shared.Return(rgba);
+        throw decoded switch
+        {
             // Skia fills what it could not decode and reports it; a truncated file must not pass as grey pixels.
-            SKCodecResult.IncompleteInput => throw new ImageDecodeException(name, ImageDecodeFailure.Truncated,
+            SKCodecResult.IncompleteInput => new ImageDecodeException(name, ImageDecodeFailure.Truncated,
                 $"the {codec.EncodedFormat} data ends before all {stored.Width} × {stored.Height} pixels were decoded (the file is truncated; {Count(encoded.Length)} bytes)."),
-            SKCodecResult.ErrorInInput => throw new ImageDecodeException(name, ImageDecodeFailure.Corrupt,
+            SKCodecResult.ErrorInInput => new ImageDecodeException(name, ImageDecodeFailure.Corrupt,
                 $"the {codec.EncodedFormat} data of {stored.Width} × {stored.Height} pixels is invalid (Skia: {decoded})."),
-            _ => throw new ImageDecodeException(name, ImageDecodeFailure.Corrupt,
+            _ => new ImageDecodeException(name, ImageDecodeFailure.Corrupt,
                 $"Skia could not decode the {codec.EncodedFormat} image of {stored.Width} × {stored.Height} pixels: {decoded}."),
         };
     }

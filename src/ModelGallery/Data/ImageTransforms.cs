@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Data;
@@ -48,7 +49,8 @@ public static class ImageTransforms
         x = nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: antialias);
         if (bytes)
         {
-            x = x.round().clamp(0, 255).to(ScalarType.Byte);
+            using Scalar low = 0, high = 255; // explicit and disposed after the call: TorchSharp frees an unreferenced implicit Scalar in its finalizer, which may run during the native call
+            x = x.round().clamp(low, high).to(ScalarType.Byte);
         }
 
         return (single ? x.squeeze(0) : x).MoveToOuterDisposeScope();
@@ -89,7 +91,13 @@ public static class ImageTransforms
     public static Tensor ToFloat(Tensor image)
     {
         Size(image, nameof(image));
-        return image.dtype == ScalarType.Byte ? image.to(ScalarType.Float32).div_(255.0) : image.to(ScalarType.Float32);
+        if (image.dtype != ScalarType.Byte)
+        {
+            return image.to(ScalarType.Float32);
+        }
+
+        using Scalar scale = 255.0; // explicit and disposed after the call: TorchSharp frees an unreferenced implicit Scalar in its finalizer, which may run during the native call
+        return image.to(ScalarType.Float32).div_(scale);
     }
 
     /// <summary>Normalises each channel as <c>(x − mean) / std</c>.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Layers;
@@ -48,7 +49,10 @@ public sealed class FastLocalResponseNorm : nn.Module<Tensor, Tensor>
             }
         }
 
-        Tensor denominator = sum.mul_(Spec.Alpha / Spec.Size).add_(Spec.K);
+        // Explicit Scalars, disposed after the calls: TorchSharp frees an unreferenced implicit one in its finalizer,
+        // which may run while the native call still reads it.
+        using Scalar alpha = Spec.Alpha / Spec.Size, k = Spec.K, power = -Spec.Beta;
+        Tensor denominator = sum.mul_(alpha).add_(k);
         Tensor scale;
         if (Spec.Beta == 0.75)
         {
@@ -57,7 +61,7 @@ public sealed class FastLocalResponseNorm : nn.Module<Tensor, Tensor>
         }
         else
         {
-            scale = denominator.pow(-Spec.Beta);
+            scale = denominator.pow(power);
         }
 
         return input.mul(scale).MoveToOuterDisposeScope();

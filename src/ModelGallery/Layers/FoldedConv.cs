@@ -30,7 +30,8 @@ internal sealed class FoldedConv : IDisposable
         using var noGrad = no_grad();
         Tensor w = conv.weight!;
         Tensor mean = norm.running_mean!.to(ScalarType.Float64), variance = norm.running_var!.to(ScalarType.Float64);
-        Tensor scale = (variance + norm.eps).rsqrt();
+        using Scalar eps = norm.eps; // held until the call returns: TorchSharp frees an unreferenced Scalar in its finalizer
+        Tensor scale = (variance + eps).rsqrt();
         if (norm.weight is { } gamma)
         {
             scale = scale * gamma.to(ScalarType.Float64);

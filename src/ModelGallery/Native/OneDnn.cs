@@ -16,7 +16,8 @@ namespace ModelGallery.Native;
 /// logits 11 % of their scale away from NCHW, and ended the process with a divide error in
 /// <c>brg_blocking_t::est_eff_1x1</c>; other guests of the same kind computed correctly, and nothing the CPU reports
 /// tells them apart. With oneDNN off, libtorch's own im2col + GEMM convolutions compute what PyTorch 1.13 computes on
-/// those machines, 1.4–3.5× slower. The decision is made once, when ModelGallery first loads libtorch; set the
+/// those machines, 1.4–3.5× slower. Turning oneDNN off this way also turns libtorch's NNPACK off: it cannot
+/// initialise on those guests and would log a warning on stderr at each convolution of 16 images or more. The decision is made once, when ModelGallery first loads libtorch; set the
 /// environment variable <c>MODELGALLERY_ONEDNN</c> to <c>on</c> or <c>off</c> to override it, or set
 /// <see cref="Enabled"/> before running a model.
 /// </remarks>
@@ -69,6 +70,11 @@ public static class OneDnn
 
         found.Set(found.Context(), 0);
         DisabledReason = reason;
+
+        // With oneDNN off, libtorch tries NNPACK for convolutions of 16 images or more. On these guests NNPACK cannot
+        // identify the processor, so each try fails and logs "Could not initialize NNPACK! Reason: Unsupported
+        // hardware." on stderr before falling back to the im2col + GEMM path. Off, libtorch takes that path directly.
+        found.DisableNnpack(found.Context());
     }
 
     private static NativeSwitch Required() => Switch.Value ?? throw new PlatformNotSupportedException(
@@ -126,11 +132,20 @@ public static class OneDnn
         return null;
     }
 
-    /// <summary>libtorch's <c>at::globalContext()</c> and its <c>userEnabledMkldnn</c> getter and setter.</summary>
+    /// <summary>libtorch's <c>at::globalContext()</c>, its <c>userEnabledMkldnn</c> getter and setter, and its <c>setUserEnabledNNPACK</c> (0 where missing).</summary>
     private sealed unsafe class NativeSwitch(
-        delegate* unmanaged<nint> context, delegate* unmanaged<nint, byte> get, delegate* unmanaged<nint, byte, void> set)
+        delegate* unmanaged<nint> context, delegate* unmanaged<nint, byte> get, delegate* unmanaged<nint, byte, void> set,
+        delegate* unmanaged<nint, byte, void> setNnpack)
     {
         public nint Context() => context();
+
+        public void DisableNnpack(nint at)
+        {
+            if (setNnpack != null)
+            {
+                setNnpack(at, 0);
+            }
+        }
 
         public byte Get(nint at) => get(at);
 
@@ -159,7 +174,9 @@ public static class OneDnn
                 return null;
             }
 
-            return new NativeSwitch((delegate* unmanaged<nint>)context, (delegate* unmanaged<nint, byte>)get, (delegate* unmanaged<nint, byte, void>)set);
+            NativeLibrary.TryGetExport(library, windows ? "?setUserEnabledNNPACK@Context@at@@QEAAX_N@Z" : "_ZN2at7Context20setUserEnabledNNPACKEb", out nint nnpack);
+            return new NativeSwitch((delegate* unmanaged<nint>)context, (delegate* unmanaged<nint, byte>)get, (delegate* unmanaged<nint, byte, void>)set,
+                (delegate* unmanaged<nint, byte, void>)nnpack);
         }
     }
 }

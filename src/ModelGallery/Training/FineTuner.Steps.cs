@@ -86,7 +86,8 @@ public sealed partial class FineTuner
         {
             var outputs = withAux.ForwardWithAuxiliary(x);
             logits = outputs.Logits;
-            loss = outputs.Auxiliary.Aggregate(CrossEntropy(logits, y), (sum, aux) => sum + (options.AuxiliaryLossWeight * CrossEntropy(aux, y)));
+            using Scalar weight = options.AuxiliaryLossWeight; // explicit: an implicit Scalar may be finalized during the native call
+            loss = outputs.Auxiliary.Aggregate(CrossEntropy(logits, y), (sum, aux) => sum + CrossEntropy(aux, y).mul(weight));
         }
         else
         {
