@@ -11,7 +11,7 @@ namespace ModelGallery.Images;
 /// <param name="Height">Stored height.</param>
 /// <param name="Origin">The EXIF orientation; <see cref="SKEncodedOrigin.TopLeft"/> when there is none.</param>
 /// <param name="Opaque">The format has no alpha (JPEG, PNG without transparency): every alpha byte is 255.</param>
-internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin, bool Opaque = false);
+internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin, bool Opaque);
 
 /// <summary>Decodes encoded bytes with Skia's codecs; every native object is disposed before returning.</summary>
 internal static class SkiaDecoder

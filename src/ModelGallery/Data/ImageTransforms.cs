@@ -49,7 +49,7 @@ public static class ImageTransforms
         x = nn.functional.interpolate(x, [height, width], mode: InterpolationMode.Bilinear, align_corners: false, antialias: antialias);
         if (bytes)
         {
-            using Scalar low = 0, high = 255; // explicit and disposed after the call: TorchSharp frees an unreferenced implicit Scalar in its finalizer, which may run during the native call
+            using Scalar low = 0, high = 255; // explicit, disposed after the call: TorchSharp leaves an implicit Scalar to its finalizer, which can run mid-call
             x = x.round().clamp(low, high).to(ScalarType.Byte);
         }
 
@@ -96,7 +96,7 @@ public static class ImageTransforms
             return image.to(ScalarType.Float32);
         }
 
-        using Scalar scale = 255.0; // explicit and disposed after the call: TorchSharp frees an unreferenced implicit Scalar in its finalizer, which may run during the native call
+        using Scalar scale = 255.0; // explicit, disposed after the call: TorchSharp leaves an implicit Scalar to its finalizer, which can run mid-call
         return image.to(ScalarType.Float32).div_(scale);
     }
 

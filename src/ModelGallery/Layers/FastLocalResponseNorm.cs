@@ -49,9 +49,7 @@ public sealed class FastLocalResponseNorm : nn.Module<Tensor, Tensor>
             }
         }
 
-        // Explicit Scalars, disposed after the calls: TorchSharp frees an unreferenced implicit one in its finalizer,
-        // which may run while the native call still reads it.
-        using Scalar alpha = Spec.Alpha / Spec.Size, k = Spec.K, power = -Spec.Beta;
+        using Scalar alpha = Spec.Alpha / Spec.Size, k = Spec.K, power = -Spec.Beta; // explicit, disposed after the call: TorchSharp leaves an implicit Scalar to its finalizer, which can run mid-call
         Tensor denominator = sum.mul_(alpha).add_(k);
         Tensor scale;
         if (Spec.Beta == 0.75)

@@ -30,7 +30,7 @@ internal sealed class FoldedConv : IDisposable
         using var noGrad = no_grad();
         Tensor w = conv.weight!;
         Tensor mean = norm.running_mean!.to(ScalarType.Float64), variance = norm.running_var!.to(ScalarType.Float64);
-        using Scalar eps = norm.eps; // held until the call returns: TorchSharp frees an unreferenced Scalar in its finalizer
+        using Scalar eps = norm.eps; // explicit, disposed after the call: TorchSharp leaves an implicit Scalar to its finalizer, which can run mid-call
         Tensor scale = (variance + eps).rsqrt();
         if (norm.weight is { } gamma)
         {

@@ -16,8 +16,9 @@ namespace ModelGallery.Native;
 /// logits 11 % of their scale away from NCHW, and ended the process with a divide error in
 /// <c>brg_blocking_t::est_eff_1x1</c>; other guests of the same kind computed correctly, and nothing the CPU reports
 /// tells them apart. With oneDNN off, libtorch's own im2col + GEMM convolutions compute what PyTorch 1.13 computes on
-/// those machines, 1.4–3.5× slower. Turning oneDNN off this way also turns libtorch's NNPACK off: it cannot
-/// initialise on those guests and would log a warning on stderr at each convolution of 16 images or more. The decision is made once, when ModelGallery first loads libtorch; set the
+/// those machines, 1.4–3.5× slower. Turning oneDNN off (by default or by <see cref="Enabled"/>) turns libtorch's
+/// NNPACK off too: it cannot initialise on those guests and would log a warning on stderr at each convolution of 16
+/// images or more. The decision is made once, when ModelGallery first loads libtorch; set the
 /// environment variable <c>MODELGALLERY_ONEDNN</c> to <c>on</c> or <c>off</c> to override it, or set
 /// <see cref="Enabled"/> before running a model.
 /// </remarks>
@@ -29,7 +30,7 @@ public static class OneDnn
     /// </summary>
     public const long L3LimitBytes = 256L << 20;
 
-    /// <summary>Whether libtorch may use oneDNN for convolutions and linear layers. Setting it affects the whole process.</summary>
+    /// <summary>Whether libtorch may use oneDNN for convolutions and linear layers. Setting it affects the whole process; setting it false also turns NNPACK off.</summary>
     /// <exception cref="PlatformNotSupportedException">libtorch's switch cannot be found on this platform.</exception>
     public static bool Enabled
     {
@@ -70,11 +71,6 @@ public static class OneDnn
 
         found.Set(found.Context(), 0);
         DisabledReason = reason;
-
-        // With oneDNN off, libtorch tries NNPACK for convolutions of 16 images or more. On these guests NNPACK cannot
-        // identify the processor, so each try fails and logs "Could not initialize NNPACK! Reason: Unsupported
-        // hardware." on stderr before falling back to the im2col + GEMM path. Off, libtorch takes that path directly.
-        found.DisableNnpack(found.Context());
     }
 
     private static NativeSwitch Required() => Switch.Value ?? throw new PlatformNotSupportedException(
@@ -139,17 +135,23 @@ public static class OneDnn
     {
         public nint Context() => context();
 
-        public void DisableNnpack(nint at)
+
+        public byte Get(nint at) => get(at);
+
+        /// <summary>
+        /// Sets the oneDNN switch; turning it off turns NNPACK off too. With oneDNN off, libtorch tries NNPACK for
+        /// convolutions of 16 images or more; on the guests where oneDNN is turned off NNPACK cannot identify the
+        /// processor, and each try logs "Could not initialize NNPACK! Reason: Unsupported hardware." on stderr before
+        /// falling back to im2col + GEMM, the path libtorch then takes directly.
+        /// </summary>
+        public void Set(nint at, byte value)
         {
-            if (setNnpack != null)
+            set(at, value);
+            if (value == 0 && setNnpack != null)
             {
                 setNnpack(at, 0);
             }
         }
-
-        public byte Get(nint at) => get(at);
-
-        public void Set(nint at, byte value) => set(at, value);
 
         /// <summary>Looks the three functions up in torch_cpu; null where any is missing.</summary>
         public static NativeSwitch? TryFind()

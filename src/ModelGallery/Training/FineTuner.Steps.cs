@@ -86,7 +86,7 @@ public sealed partial class FineTuner
         {
             var outputs = withAux.ForwardWithAuxiliary(x);
             logits = outputs.Logits;
-            using Scalar weight = options.AuxiliaryLossWeight; // explicit: an implicit Scalar may be finalized during the native call
+            using Scalar weight = options.AuxiliaryLossWeight; // explicit, disposed after the call: TorchSharp leaves an implicit Scalar to its finalizer, which can run mid-call
             loss = outputs.Auxiliary.Aggregate(CrossEntropy(logits, y), (sum, aux) => sum + CrossEntropy(aux, y).mul(weight));
         }
         else
