@@ -15,6 +15,14 @@ internal static class Suite
 
     public static IReadOnlyList<Engine> Engines { get; set; } = Enum.GetValues<Engine>();
 
+    /// <summary>
+    /// The FP32 peak (<see cref="Peak.Gflops"/>) sampled during the run: before and after the inference benchmarks and
+    /// on both sides of VGG16's batch-32 ONNX Runtime case. A 2-vCPU guest's clock and its second vCPU's share vary by
+    /// tens of per cent within minutes (one sample of 341 GFLOP/s, the next of 403), so the efficiency figure divides
+    /// by the highest sample: the peak the machine showed in the run, never a slow moment's.
+    /// </summary>
+    public static List<double> PeakSamples { get; } = [];
+
     /// <summary>TorchSharp's configuration for the results' header: whether libtorch runs convolutions through oneDNN.</summary>
     public static string TorchSharpSetup =>
         $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, oneDNN " +
