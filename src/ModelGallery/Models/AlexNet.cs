@@ -111,14 +111,14 @@ public sealed class AlexNet : GalleryModel
         "alexnet", "AlexNet",
         new Paper("ImageNet Classification with Deep Convolutional Neural Networks", "Krizhevsky, Sutskever and Hinton", 2012,
             new Uri("https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks.pdf")),
-        InputOf(AlexNetVariant.Paper), DefaultClasses,
+        InputOf(AlexNetVariant.Paper), DefaultClasses, new(Parameters: 58_289_538, Macs: 1_131_168_288),
         options => new AlexNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout));
 
     /// <summary>The registry's entry for torchvision's network: <c>alexnet-torchvision</c>.</summary>
     public static ModelInfo TorchvisionInfo { get; } = new(
         "alexnet-torchvision", "AlexNet (torchvision)",
         new Paper("One weird trick for parallelizing convolutional neural networks", "Krizhevsky", 2014, new Uri("https://arxiv.org/abs/1404.5997")),
-        InputOf(AlexNetVariant.Torchvision), DefaultClasses,
+        InputOf(AlexNetVariant.Torchvision), DefaultClasses, new(Parameters: 57_012_034, Macs: 710_100_672),
         options => new AlexNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout, AlexNetVariant.Torchvision),
         imageNetWeights: [ImageNet1K]);
 

@@ -168,12 +168,12 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
 
     /// <summary>The registry's entry for the paper's network: <c>googlenet</c>.</summary>
     public static ModelInfo Info { get; } = new(
-        "googlenet", "GoogLeNet", ThePaper, InputOf(GoogLeNetVariant.Paper), DefaultClasses,
+        "googlenet", "GoogLeNet", ThePaper, InputOf(GoogLeNetVariant.Paper), DefaultClasses, new(Parameters: 5_975_602, Macs: 1_581_649_920),
         options => new GoogLeNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout));
 
     /// <summary>The registry's entry for torchvision's network: <c>googlenet-torchvision</c>.</summary>
     public static ModelInfo TorchvisionInfo { get; } = new(
-        "googlenet-torchvision", "GoogLeNet (torchvision)", ThePaper, InputOf(GoogLeNetVariant.Torchvision), DefaultClasses,
+        "googlenet-torchvision", "GoogLeNet (torchvision)", ThePaper, InputOf(GoogLeNetVariant.Torchvision), DefaultClasses, new(Parameters: 5_601_954, Macs: 1_497_354_240),
         options => new GoogLeNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout, GoogLeNetVariant.Torchvision),
         imageNetWeights: [ImageNet1K]);
 

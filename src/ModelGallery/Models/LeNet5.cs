@@ -80,7 +80,7 @@ public sealed class LeNet5 : GalleryModel
     public static ModelInfo Info { get; } = new(
         "lenet5", "LeNet-5",
         new Paper("Gradient-based learning applied to document recognition", "LeCun, Bottou, Bengio and Haffner", 1998, new Uri("http://yann.lecun.com/exdb/publis/pdf/lecun-01a.pdf")),
-        new InputShape(3, Size, Size), DefaultClasses,
+        new InputShape(3, Size, Size), DefaultClasses, new(Parameters: 62_006, Macs: 651_720),
         options => options.Dropout is { } dropout
             ? throw new ArgumentException($"LeNet5 has no dropout; received Dropout = {dropout}.", nameof(options))
             : new LeNet5(options.NumClasses ?? DefaultClasses, options.InChannels),

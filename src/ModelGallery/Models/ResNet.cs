@@ -124,12 +124,12 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
 
     /// <summary>The registry's entry for ResNet-18: <c>resnet18</c>.</summary>
     public static ModelInfo ResNet18Info { get; } = new(
-        "resnet18", "ResNet-18", ThePaper, TableInput, DefaultClasses, options => Create(18, options),
+        "resnet18", "ResNet-18", ThePaper, TableInput, DefaultClasses, new(Parameters: 11_177_538, Macs: 1_813_562_368), options => Create(18, options),
         imageNetWeights: [ResNet18ImageNet1K]);
 
     /// <summary>The registry's entry for ResNet-50: <c>resnet50</c>.</summary>
     public static ModelInfo ResNet50Info { get; } = new(
-        "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, options => Create(50, options),
+        "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, new(Parameters: 23_512_130, Macs: 4_087_140_352), options => Create(50, options),
         imageNetWeights: [ResNet50ImageNet1KV2, ResNet50ImageNet1K]);
 
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool (five halvings leave 1×1).</summary>

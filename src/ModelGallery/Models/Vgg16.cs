@@ -99,7 +99,7 @@ public sealed class Vgg16 : GalleryModel
     public static ModelInfo Info { get; } = new(
         "vgg16", "VGG-16",
         new Paper("Very Deep Convolutional Networks for Large-Scale Image Recognition", "Simonyan and Zisserman", 2014, new Uri("https://arxiv.org/abs/1409.1556")),
-        TableInput, DefaultClasses,
+        TableInput, DefaultClasses, new(Parameters: 134_268_738, Macs: 15_466_176_512),
         options => new Vgg16(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout),
         imageNetWeights: [ImageNet1K]);
 

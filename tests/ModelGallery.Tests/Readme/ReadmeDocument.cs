@@ -34,6 +34,24 @@ internal sealed class ReadmeDocument
 
     public static ReadmeDocument Current { get; } = new(File.ReadAllText(RepoPaths.Readme));
 
+    /// <summary>
+    /// The documentation files, relative to the repository root: README.md, then every README.md beside the code
+    /// (src/, tests/, samples/), outside build output.
+    /// </summary>
+    public static IReadOnlyList<string> DocumentPaths { get; } =
+    [
+        "README.md",
+        .. new[] { "src", "tests", "samples" }
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, folder), "README.md", SearchOption.AllDirectories))
+            .Select(path => Path.GetRelativePath(RepoPaths.Root, path).Replace('\\', '/'))
+            .Where(path => !path.Contains("/bin/", StringComparison.Ordinal) && !path.Contains("/obj/", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal),
+    ];
+
+    /// <summary>Parses a documentation file given relative to the repository root.</summary>
+    public static ReadmeDocument Load(string relativePath) =>
+        relativePath == "README.md" ? Current : new(File.ReadAllText(Path.Combine(RepoPaths.Root, relativePath)));
+
     public MarkdownDocument Document { get; }
 
     /// <summary>The tables of the section under <paramref name="heading"/> (the text before the first section has heading "").</summary>

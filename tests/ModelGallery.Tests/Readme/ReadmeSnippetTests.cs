@@ -13,9 +13,10 @@ namespace ModelGallery.Tests.Readme;
 public sealed class ReadmeSnippets;
 
 /// <summary>
-/// Every <c>```csharp</c> block of the README compiles as the whole <c>Program.cs</c> of a new console app (with
+/// Every <c>```csharp</c> block of every documentation file (README.md and the README.md files beside the code in
+/// src/, tests/ and samples/) compiles as the whole <c>Program.cs</c> of a new console app (with
 /// <c>dotnet new console</c>'s implicit usings and nothing else) against the library, and runs in a folder holding
-/// the files the README tells the reader to have. A block marked <c>```csharp compile-only</c> is compiled, not run.
+/// the files the documents tell the reader to have. A block marked <c>```csharp compile-only</c> is compiled, not run.
 /// </summary>
 [Collection(nameof(ReadmeSnippets))]
 public sealed class ReadmeSnippetTests : TempFolder
@@ -34,32 +35,36 @@ public sealed class ReadmeSnippetTests : TempFolder
     /// <summary>The environment variables the weights cache reads, set for the snippets and restored after.</summary>
     private static readonly string[] CacheVariables = ["MODELGALLERY_HOME", "XDG_CACHE_HOME", "TORCH_HOME", "MODELGALLERY_WEIGHTS_URL"];
 
-    public static TheoryData<int, string> Snippets()
+    public static TheoryData<string, int, string> Snippets()
     {
-        var data = new TheoryData<int, string>();
-        foreach (var block in ReadmeDocument.Current.Document.Descendants<FencedCodeBlock>().Where(IsCSharp))
+        var data = new TheoryData<string, int, string>();
+        foreach (string document in ReadmeDocument.DocumentPaths)
         {
-            data.Add(block.Line + 1, block.Arguments ?? string.Empty);
+            foreach (var block in ReadmeDocument.Load(document).Document.Descendants<FencedCodeBlock>().Where(IsCSharp))
+            {
+                data.Add(document, block.Line + 1, block.Arguments ?? string.Empty);
+            }
         }
 
         return data;
     }
 
     [Fact]
-    public void The_readme_has_snippets_to_run()
+    public void The_documents_have_snippets_to_run()
     {
         Snippets().Count.Should().BeGreaterThanOrEqualTo(6);
-        Snippets().Should().Contain(row => !((string)row[1]).Contains("compile-only"), "most snippets run");
+        Snippets().Should().Contain(row => !((string)row[2]).Contains("compile-only"), "most snippets run");
+        Snippets().Select(row => (string)row[0]).Should().Contain("README.md", "the front door shows runnable examples");
     }
 
     [Theory]
     [MemberData(nameof(Snippets))]
-    public void Each_csharp_block_compiles_and_runs(int line, string arguments)
+    public void Each_csharp_block_compiles_and_runs(string document, int line, string arguments)
     {
-        var block = ReadmeDocument.Current.Document.Descendants<FencedCodeBlock>().Single(b => IsCSharp(b) && b.Line + 1 == line);
+        var block = ReadmeDocument.Load(document).Document.Descendants<FencedCodeBlock>().Single(b => IsCSharp(b) && b.Line + 1 == line);
         string code = block.Lines.ToString();
 
-        var assembly = Compile($"ReadmeLine{line}", code);
+        var assembly = Compile($"{Path.GetFileName(Path.GetDirectoryName(document) ?? "")}Readme{line}".Replace(".", "", StringComparison.Ordinal), code);
         if (arguments.Contains("compile-only", StringComparison.Ordinal))
         {
             return;
@@ -84,7 +89,7 @@ public sealed class ReadmeSnippetTests : TempFolder
         }
         catch (TargetInvocationException e)
         {
-            throw new InvalidOperationException($"The README's C# block at line {line} threw; it printed:\n{captured}", e.InnerException);
+            throw new InvalidOperationException($"The C# block at {document}:{line} threw; it printed:\n{captured}", e.InnerException);
         }
         finally
         {

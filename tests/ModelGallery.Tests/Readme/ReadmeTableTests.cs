@@ -61,7 +61,7 @@ public sealed partial class ReadmeTableTests
     [MemberData(nameof(GalleryModels.Names), MemberType = typeof(GalleryModels))]
     public void The_overview_row_matches_the_live_model(string model)
     {
-        var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
+        var overview = ReadmeDocument.Current.Tables("The gallery").Single(t => t.Header[0] == "Model");
         var row = overview.Rows.Single(r => r[overview.Column("Model")] == ModelZoo.Get(model).DisplayName);
         var live = LiveModel.Of(model).Model;
 
@@ -75,7 +75,7 @@ public sealed partial class ReadmeTableTests
     [Fact]
     public void Every_model_has_a_section_and_the_overview_lists_them_all()
     {
-        var overview = ReadmeDocument.Current.Tables(string.Empty).Single(t => t.Header[0] == "Model");
+        var overview = ReadmeDocument.Current.Tables("The gallery").Single(t => t.Header[0] == "Model");
 
         overview.Rows.Select(r => r[overview.Column("Model")]).Should().BeEquivalentTo(ModelZoo.All.Select(info => info.DisplayName));
         foreach (string heading in ModelZoo.All.Select(info => info.DisplayName))
@@ -87,13 +87,31 @@ public sealed partial class ReadmeTableTests
     [Fact]
     public void Every_image_and_file_link_points_to_a_file_in_the_repository()
     {
-        var targets = ReadmeDocument.Current.Document.Descendants<Markdig.Syntax.Inlines.LinkInline>()
-            .Select(link => link.Url ?? string.Empty)
-            .Where(url => !url.Contains("://", StringComparison.Ordinal) && !url.StartsWith('#'))
-            .ToList();
+        ReadmeDocument.Current.Document.Descendants<Markdig.Syntax.Inlines.LinkInline>()
+            .Should().Contain(link => (link.Url ?? string.Empty).StartsWith("figures/", StringComparison.Ordinal));
+        foreach (string document in ReadmeDocument.DocumentPaths)
+        {
+            string folder = Path.GetDirectoryName(Path.Combine(RepoPaths.Root, document))!;
+            var targets = ReadmeDocument.Load(document).Document.Descendants<Markdig.Syntax.Inlines.LinkInline>()
+                .Select(link => (link.Url ?? string.Empty).Split('#')[0])
+                .Where(url => url.Length > 0 && !url.Contains("://", StringComparison.Ordinal))
+                .ToList();
+            targets.Where(url => !File.Exists(Path.Combine(folder, url)) && !Directory.Exists(Path.Combine(folder, url))).Should().BeEmpty("{0} links to files that exist", document);
+        }
+    }
 
-        targets.Should().Contain(url => url.StartsWith("figures/", StringComparison.Ordinal));
-        targets.Should().OnlyContain(url => File.Exists(Path.Combine(RepoPaths.Root, url)));
+    [Fact]
+    public void The_readme_links_every_document_beside_the_code()
+    {
+        string readme = File.ReadAllText(RepoPaths.Readme);
+        ReadmeDocument.DocumentPaths.Where(path => path != "README.md" && !path.Contains("/TestData/", StringComparison.Ordinal))
+            .Should().OnlyContain(path => readme.Contains($"({path})", StringComparison.Ordinal), "README.md is the front door to every document");
+    }
+
+    [Fact]
+    public void The_readme_is_a_front_door_of_at_most_600_lines()
+    {
+        File.ReadAllLines(RepoPaths.Readme).Length.Should().BeLessThanOrEqualTo(600);
     }
 
     /// <summary>Changes a cell so that it must no longer describe the model: a number goes up by one, a word changes.</summary>
