@@ -25,12 +25,32 @@ public sealed partial class ArchitectureTests
             .Should().BeEmpty("a file a newcomer reads in one go");
     }
 
+    /// <summary>Which namespace of src/ uses which others (from using directives and qualified names), self-edges left out.</summary>
+    private static Dictionary<string, HashSet<string>> Graph() =>
+        Files.Select(File.ReadAllText).Select(text => (From: NamespaceOf(text), To: Usings(text)))
+            .GroupBy(edge => edge.From)
+            .ToDictionary(group => group.Key, group => group.SelectMany(edge => edge.To).Where(to => to != group.Key).ToHashSet());
+
+    [Fact]
+    public void The_contributors_dependency_diagram_is_the_code_s()
+    {
+        // src/README.md draws the namespaces' dependencies as a text block after the line "<!-- dependencies -->";
+        // this test computes the same lines from the source, so the drawing cannot fall behind the code.
+        string Short(string ns) => ns == "ModelGallery" ? "(root)" : ns["ModelGallery.".Length..];
+        var expected = Graph().OrderBy(pair => pair.Key, StringComparer.Ordinal)
+            .Select(pair => $"{Short(pair.Key),-11} -> {string.Join(", ", pair.Value.Order(StringComparer.Ordinal).Select(Short))}".TrimEnd())
+            .ToList();
+        string[] doc = File.ReadAllLines(Path.Combine(Source, "README.md"));
+        int marker = Array.IndexOf(doc, "<!-- dependencies -->");
+        marker.Should().BeGreaterThan(0, "src/README.md marks its dependency diagram");
+        var drawn = doc.Skip(marker + 2).TakeWhile(line => line != "```").ToList();
+        drawn.Should().Equal(expected, "src/README.md's diagram must be the code's dependencies; expected:\n{0}", string.Join("\n", expected));
+    }
+
     [Fact]
     public void Namespaces_depend_on_each_other_without_a_cycle()
     {
-        var graph = Files.Select(File.ReadAllText).Select(text => (From: NamespaceOf(text), To: Usings(text)))
-            .GroupBy(edge => edge.From)
-            .ToDictionary(group => group.Key, group => group.SelectMany(edge => edge.To).Where(to => to != group.Key).ToHashSet());
+        var graph = Graph();
 
         graph.Keys.Should().Contain(["ModelGallery.Models", "ModelGallery.Layers", "ModelGallery.Inspection", "ModelGallery.Weights"]);
         foreach (string start in graph.Keys)
