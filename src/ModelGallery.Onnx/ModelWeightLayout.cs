@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Onnx;
 
 /// <summary>One weighted module of a model: its state_dict keys in the order of <see cref="OnnxWeighted.Tensors"/> (null where it has none).</summary>
-internal sealed record ModelWeighted(WeightedKind Kind, string Module, string?[] Keys);
+internal sealed record ModelWeighted(WeightedKind Kind, string Module, string?[] Keys, string Geometry);
 
 /// <summary>
 /// A model's weighted modules (Conv2d, BatchNorm2d, Linear) in the order <see cref="OnnxWeightGraph"/> reads an ONNX
@@ -27,14 +27,14 @@ internal static class ModelWeightLayout
             string? Key(string tensor) => module.state_dict().ContainsKey(tensor) ? $"{name}.{tensor}" : null;
             switch (module)
             {
-                case Conv2d:
-                    found.Add(new(WeightedKind.Conv, name, [Key("weight"), Key("bias")]));
+                case Conv2d conv:
+                    found.Add(new(WeightedKind.Conv, name, [Key("weight"), Key("bias")], WeightedGeometry.Conv(conv.stride, conv.dilation, conv.groups)));
                     break;
-                case BatchNorm2d:
-                    found.Add(new(WeightedKind.BatchNorm, name, [Key("weight"), Key("bias"), Key("running_mean"), Key("running_var")]));
+                case BatchNorm2d norm:
+                    found.Add(new(WeightedKind.BatchNorm, name, [Key("weight"), Key("bias"), Key("running_mean"), Key("running_var")], WeightedGeometry.BatchNorm((float)norm.eps)));
                     break;
                 case Linear:
-                    found.Add(new(WeightedKind.Linear, name, [Key("weight"), Key("bias")]));
+                    found.Add(new(WeightedKind.Linear, name, [Key("weight"), Key("bias")], string.Empty));
                     break;
                 case ResidualBlock block:
                     foreach (var (conv, norm) in block.MainPath)

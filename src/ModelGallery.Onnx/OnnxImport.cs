@@ -30,8 +30,10 @@ public static class OnnxImport
     /// shapes that differ as mismatched.
     /// </returns>
     /// <remarks>
-    /// Only the weights are read: strides, pads and epsilons are the model's, so a file whose layers differ in those
-    /// gives other numbers even when every tensor fits (shapes are checked).
+    /// Besides shapes, a convolution's stride, dilation and groups and a batch norm's epsilon must be the model's (a
+    /// ResNet with the stride on the bottleneck's first 1×1, say, has the same shapes): differences are mismatches.
+    /// Pads are not compared: exporters write the same windows differently (CNTK pads a stride-2 3×3 convolution
+    /// <c>[1, 1, 0, 0]</c>, which at even sizes selects the windows of PyTorch's symmetric 1).
     /// </remarks>
     /// <exception cref="WeightsFileException">The file is not an ONNX model, or keeps its tensors in external files.</exception>
     /// <exception cref="WeightsMismatchException">A strict load found tensors that do not pair; the model is unchanged.</exception>
@@ -76,6 +78,10 @@ public static class OnnxImport
                 else if (node.Problem is { } problem)
                 {
                     mismatched.Add(new KeyMismatch(key, Describe(target[key].shape), problem));
+                }
+                else if (node.Geometry != module.Geometry)
+                {
+                    mismatched.Add(new KeyMismatch(key, $"{module.Module}: {module.Geometry}", $"{node.Node}: {node.Geometry}"));
                 }
                 else if (tensor.DataType != (int)TensorProto.Types.DataType.Float || !Dims(tensor, transpose).SequenceEqual(target[key].shape) || target[key].dtype != ScalarType.Float32)
                 {

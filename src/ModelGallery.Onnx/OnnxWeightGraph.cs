@@ -10,6 +10,14 @@ internal enum WeightedKind
     Linear,
 }
 
+/// <summary>One way to write the geometry of a weighted layer on both sides, so that equal means equal.</summary>
+internal static class WeightedGeometry
+{
+    public static string Conv(long[] stride, long[] dilation, long groups) => $"stride {string.Join("×", stride)}, dilation {string.Join("×", dilation)}, groups {groups}";
+
+    public static string BatchNorm(float epsilon) => $"epsilon {epsilon:G6}";
+}
+
 /// <summary>
 /// One weighted node of an ONNX graph: its initializers in the order the matching module's state_dict keys take them
 /// (Conv: W, B; BatchNormalization: scale, B, mean, var; Gemm: B, C), null where the node has none.
@@ -17,9 +25,10 @@ internal enum WeightedKind
 /// <param name="Kind">The layer kind.</param>
 /// <param name="Node">The node's name, for messages.</param>
 /// <param name="Tensors">The initializers' names, in state_dict key order.</param>
+/// <param name="Geometry">What the weights do not show but the numbers depend on (a convolution's stride, dilation and groups, a batch norm's epsilon), as <see cref="WeightedGeometry"/> writes it.</param>
 /// <param name="TransposeWeight">A Gemm whose B is [in, out] (<c>transB = 0</c>): transposed into Linear's [out, in].</param>
 /// <param name="Problem">Why the node cannot be loaded as it is (a Gemm with alpha, beta or transA), else null.</param>
-internal sealed record OnnxWeighted(WeightedKind Kind, string Node, string?[] Tensors, bool TransposeWeight = false, string? Problem = null);
+internal sealed record OnnxWeighted(WeightedKind Kind, string Node, string?[] Tensors, string Geometry, bool TransposeWeight = false, string? Problem = null);
 
 /// <summary>
 /// The weighted nodes of an ONNX graph in a canonical order found from its structure, not from its names: the graph is
@@ -107,18 +116,19 @@ internal sealed class OnnxWeightGraph
     {
         string? Initializer(int index) => index < node.Input.Count && initializers.Contains(node.Input[index]) ? node.Input[index] : null;
         AttributeProto? Attribute(string name) => node.Attribute.FirstOrDefault(a => a.Name == name);
+        long[] Pair(string name) => Attribute(name) is { Ints.Count: > 0 } ints ? [.. ints.Ints] : [1, 1];
         switch (node.OpType)
         {
             case "Conv":
-                return new(WeightedKind.Conv, node.Name, [Initializer(1), Initializer(2)]);
+                return new(WeightedKind.Conv, node.Name, [Initializer(1), Initializer(2)], WeightedGeometry.Conv(Pair("strides"), Pair("dilations"), Attribute("group")?.I ?? 1));
             case "BatchNormalization":
-                return new(WeightedKind.BatchNorm, node.Name, [Initializer(1), Initializer(2), Initializer(3), Initializer(4)]);
+                return new(WeightedKind.BatchNorm, node.Name, [Initializer(1), Initializer(2), Initializer(3), Initializer(4)], WeightedGeometry.BatchNorm(Attribute("epsilon")?.F ?? 1e-5f));
             case "Gemm":
                 float alpha = Attribute("alpha")?.F ?? 1, beta = Attribute("beta")?.F ?? 1;
                 long transA = Attribute("transA")?.I ?? 0, transB = Attribute("transB")?.I ?? 0;
                 string? problem = alpha != 1 || beta != 1 || transA != 0
                     ? $"Gemm '{node.Name}' has alpha {alpha}, beta {beta}, transA {transA}; a Linear layer needs 1, 1, 0" : null;
-                return new(WeightedKind.Linear, node.Name, [Initializer(1), Initializer(2)], TransposeWeight: transB == 0, problem);
+                return new(WeightedKind.Linear, node.Name, [Initializer(1), Initializer(2)], string.Empty, TransposeWeight: transB == 0, problem);
             default:
                 return null;
         }

@@ -8,6 +8,7 @@ using ModelGallery.Tests.Sensitivity;
 using ModelGallery.Weights;
 using Google.Protobuf;
 using Onnx;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Onnx;
@@ -18,7 +19,7 @@ namespace ModelGallery.Tests.Onnx;
 /// torchvision's <c>ResNet(BasicBlock, [2, 2, 2, 3])</c> without its classifier), run by ONNX Runtime on skimage's
 /// photos after the package's own preprocessing (<c>ResNetPreprocess.onnx</c>: BGR, its mean image, 0–255).
 /// </summary>
-public sealed class OnnxImportTests : TempFolder
+public sealed class OnnxImportTests(ITestOutputHelper output) : TempFolder
 {
     private static readonly string Models = typeof(OnnxImportTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "DnnImageModels").Value!;
@@ -54,6 +55,7 @@ public sealed class OnnxImportTests : TempFolder
             float[] actual = model.ForwardFeatures(tensor(input, [1, 3, 224, 224])).data<float>().ToArray();
 
             float scale = expected.Max(Math.Abs);
+            output.WriteLine($"{photo}: largest |difference| {OnnxRuntimeCheck.MaxDifference(actual, expected):G3} against a feature scale of {scale:G4}");
             scale.Should().BeGreaterThan(0.1f, "features of a trained network on a photo");
             OnnxRuntimeCheck.MaxDifference(actual, expected).Should().BeLessThan(1e-4f * scale, "{0}: ONNX Runtime's features within 1e-4 of their scale", photo);
         }
@@ -117,6 +119,30 @@ public sealed class OnnxImportTests : TempFolder
         {
             TestTensors.Same(value, expected[key]).Should().BeTrue(key);
         }
+    }
+
+    [Fact]
+    public void A_convolution_with_another_stride_is_a_mismatch_though_every_shape_fits()
+    {
+        using var source = new ResNet(18);
+        var proto = ModelProto.Parser.ParseFrom(source.ToOnnx());
+        var strides = proto.Graph.Node.Single(node => node.Name == "layer2.0.conv1").Attribute.Single(a => a.Name == "strides");
+        strides.Ints.Clear();
+        strides.Ints.AddRange([1, 1]); // the stride on the wrong convolution of the block, as a file of another variant has it
+        string path = Path.Combine(Folder, "moved-stride.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+        using var target = new ResNet(18);
+
+        var thrown = FluentActions.Invoking(() => OnnxImport.LoadWeights(target, path)).Should().Throw<WeightsMismatchException>().Which;
+
+        thrown.Report.Mismatched.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Key = "layer2.0.conv1.weight",
+            Expected = "layer2.0.conv1: stride 2×2, dilation 1×1, groups 1",
+            Found = "layer2.0.conv1: stride 1×1, dilation 1×1, groups 1",
+        });
+        thrown.Report.Missing.Should().BeEmpty();
+        thrown.Report.Unexpected.Should().BeEmpty();
     }
 
     private static float[] Run(InferenceSession session, string input, float[] values, string output)
