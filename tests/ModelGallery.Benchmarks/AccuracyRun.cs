@@ -12,7 +12,8 @@ namespace ModelGallery.Benchmarks;
 /// The fine-tuning issue's accuracy goals (measured, not timed): LeNet-5 trained on Fashion-MNIST through the image
 /// folder path (PNG class folders, <see cref="ImageLoader"/>, <see cref="FineTuner"/>) against the IDX path
 /// (<see cref="Trainer"/> on preloaded tensors) with the same network, initial weights, preprocessing and recipe; and a
-/// 224 × 224 model trained with its backbone frozen on a small real subset.
+/// 224 × 224 model trained with its backbone frozen on a small real subset: seeded or torchvision's weights, and a real
+/// ImageNet backbone imported from ONNX (<see cref="RealBackboneRun"/>).
 /// </summary>
 internal static class AccuracyRun
 {
@@ -41,7 +42,8 @@ internal static class AccuracyRun
             .AppendLine("| accuracy goal | measured | goal | met |")
             .AppendLine("|---|---:|---|---|")
             .AppendLine(Invariant($"| LeNet-5 on Fashion-MNIST, {epochs} epochs: image folder (PNG) vs IDX | {folder:P2} vs {idx:P2} ({gap:+0.00;−0.00} pt) | within 0.5 pt | {(Math.Abs(gap) <= 0.5 ? "yes" : "no")} |"))
-            .AppendLine(Invariant($"| ResNet-18 at 224 × 224, backbone frozen ({source}), {trainImages} Fashion-MNIST training PNGs, {classes} classes | {frozen:P2} on {valImages} test images | well above chance ({1.0 / classes:P0}) | {(frozen > 3.0 / classes ? "yes" : "no")} |"));
+            .AppendLine(Invariant($"| ResNet-18 at 224 × 224, backbone frozen ({source}), {trainImages} Fashion-MNIST training PNGs, {classes} classes | {frozen:P2} on {valImages} test images | well above chance ({1.0 / classes:P0}) | {(frozen > 3.0 / classes ? "yes" : "no")} |"))
+            .Append(RealBackboneRun.Run(trainFolder, testFolder, quick));
         return markdown.ToString();
     }
 
@@ -131,7 +133,7 @@ internal static class AccuracyRun
     }
 
     /// <summary>The first <paramref name="perClass"/> images of every class.</summary>
-    private static ImageFolder Subset(ImageFolder folder, int perClass)
+    internal static ImageFolder Subset(ImageFolder folder, int perClass)
     {
         string root = Path.Combine(Suite.Output, $"fashion-mnist-subset-{Path.GetFileName(folder.Root)}-{perClass}");
         if (!Directory.Exists(root))
@@ -150,7 +152,7 @@ internal static class AccuracyRun
         return ImageFolder.Open(root);
     }
 
-    private static IEnumerable<(Tensor, Tensor)> Batches(ImageLoader loader, Func<int> epoch)
+    internal static IEnumerable<(Tensor, Tensor)> Batches(ImageLoader loader, Func<int> epoch)
     {
         foreach (var batch in loader.Epoch(epoch()))
         {

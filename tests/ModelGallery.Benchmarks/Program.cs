@@ -35,7 +35,7 @@ public static class Program
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
         var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
         var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };
-        var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, and a frozen-backbone ResNet-18 on a Fashion-MNIST subset." };
+        var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, a frozen-backbone ResNet-18 on a Fashion-MNIST subset, and a real ImageNet backbone (ML.NET's ResNet18.onnx, imported) frozen on that subset against PyTorch and a random backbone." };
         var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
         var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };

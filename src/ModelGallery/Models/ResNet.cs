@@ -14,7 +14,8 @@ namespace ModelGallery.Models;
 /// </summary>
 /// <remarks>
 /// Submodules carry torchvision's names (<c>conv1</c>, <c>bn1</c>, <c>layer1</c>…<c>layer4</c>, <c>fc</c>), so the
-/// state_dict is torchvision's <c>resnet18</c>/<c>resnet50</c> key for key. As in torchvision, the shortcut of a block
+/// state_dict is torchvision's <c>ResNet(block, layers)</c> of the same block counts key for key (<c>resnet18</c> …
+/// <c>resnet152</c>). As in torchvision, the shortcut of a block
 /// that changes the shape is a 1×1 projection with batch norm (the paper's option B), and a bottleneck's stride sits
 /// on its 3×3 convolution ("ResNet v1.5"; the paper puts it on the first 1×1).
 /// </remarks>
@@ -23,10 +24,14 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     /// <summary>The class count when none is given.</summary>
     private const int DefaultClasses = 2;
 
-    private static readonly Dictionary<int, Depth> Depths = new()
+    /// <summary>Table 1's depths: torchvision's <c>resnet18</c> … <c>resnet152</c>.</summary>
+    private static readonly Dictionary<int, (ResNetBlock Block, int[] Layers)> Depths = new()
     {
-        [18] = new(Blocks: [2, 2, 2, 2], Expansion: 1, (inputs, width, stride) => new BasicBlock(inputs, width, stride)),
-        [50] = new(Blocks: [3, 4, 6, 3], Expansion: Bottleneck.Expansion, (inputs, width, stride) => new Bottleneck(inputs, width, stride)),
+        [18] = (ResNetBlock.Basic, [2, 2, 2, 2]),
+        [34] = (ResNetBlock.Basic, [3, 4, 6, 3]),
+        [50] = (ResNetBlock.Bottleneck, [3, 4, 6, 3]),
+        [101] = (ResNetBlock.Bottleneck, [3, 4, 23, 3]),
+        [152] = (ResNetBlock.Bottleneck, [3, 8, 36, 3]),
     };
 
     private readonly Conv2d conv1;
@@ -41,24 +46,43 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     private FoldedConv? stem;
     private readonly Linear fc;
 
-    /// <summary>Creates the network with freshly initialised weights.</summary>
-    /// <param name="depth">Weighted layers: 18 (basic blocks) or 50 (bottleneck blocks).</param>
+    /// <summary>Creates one of Table 1's networks with freshly initialised weights.</summary>
+    /// <param name="depth">Weighted layers: 18 or 34 (basic blocks), 50, 101 or 152 (bottleneck blocks).</param>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
     /// <param name="inChannels">Channels of the input.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range, or the depth is not one of the known ones.</exception>
     /// <exception cref="InsufficientMemoryException">The layers do not fit in memory.</exception>
     public ResNet(int depth, int numClasses = DefaultClasses, int inChannels = 3)
+        : this(Known(depth).Block, Known(depth).Layers, numClasses, inChannels)
+    {
+    }
+
+    /// <summary>
+    /// Creates a ResNet of any block counts with freshly initialised weights, as torchvision's
+    /// <c>ResNet(block, layers)</c>: <c>(Basic, [2, 2, 2, 2])</c> is ResNet-18, <c>(Bottleneck, [3, 4, 6, 3])</c> ResNet-50.
+    /// </summary>
+    /// <param name="block">The block every stage repeats.</param>
+    /// <param name="layers">Blocks in each of the four stages (<c>layer1</c> … <c>layer4</c>), each at least 1.</param>
+    /// <param name="numClasses">Number of classes, the size of the output.</param>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="layers"/> does not hold four counts.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A block count is below 1, the block is unknown, or another argument is out of its range.</exception>
+    /// <exception cref="InsufficientMemoryException">The layers do not fit in memory.</exception>
+    public ResNet(ResNetBlock block, IReadOnlyList<int> layers, int numClasses = DefaultClasses, int inChannels = 3)
         : base(nameof(ResNet), TableInput with { Channels = inChannels }, numClasses)
     {
         try
         {
-            var config = Depths.TryGetValue(depth, out var known) ? known
-                : throw new ArgumentOutOfRangeException(nameof(depth), depth, $"depth must be one of {string.Join(", ", Depths.Keys)}; received {depth}.");
+            int[] blocks = Validated(block, layers);
+            int expansion = block == ResNetBlock.Basic ? 1 : Bottleneck.Expansion;
             long channels = 64;
-            Sequential Stage(int blocks, long width, long stride)
+            Sequential Stage(int count, long width, long stride)
             {
-                var stage = nn.Sequential([.. Enumerable.Range(0, blocks).Select(i => config.Block(i == 0 ? channels : width * config.Expansion, width, i == 0 ? stride : 1))]);
-                channels = width * config.Expansion;
+                var stage = nn.Sequential([.. Enumerable.Range(0, count).Select(i => block == ResNetBlock.Basic
+                    ? (ResidualBlock)new BasicBlock(i == 0 ? channels : width, width, i == 0 ? stride : 1)
+                    : new Bottleneck(i == 0 ? channels : width * expansion, width, i == 0 ? stride : 1))]);
+                channels = width * expansion;
                 return stage;
             }
 
@@ -66,10 +90,10 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
             bn1 = nn.BatchNorm2d(64);
             relu = Layer.ReLU();
             maxpool = Layer.MaxPool(new PoolSpec(Kernel: 3, Stride: 2, Padding: 1));
-            layer1 = Stage(config.Blocks[0], 64, stride: 1);
-            layer2 = Stage(config.Blocks[1], 128, stride: 2);
-            layer3 = Stage(config.Blocks[2], 256, stride: 2);
-            layer4 = Stage(config.Blocks[3], 512, stride: 2);
+            layer1 = Stage(blocks[0], 64, stride: 1);
+            layer2 = Stage(blocks[1], 128, stride: 2);
+            layer3 = Stage(blocks[2], 256, stride: 2);
+            layer4 = Stage(blocks[3], 512, stride: 2);
             avgpool = nn.AdaptiveAvgPool2d(1);
             fc = Layer.Dense(channels, numClasses);
             RegisterComponents();
@@ -86,51 +110,56 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
             ];
             ClassifierModules = [nameof(fc)];
         }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is InsufficientMemoryException or ArgumentException)
         {
             throw Named(e);
         }
     }
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-18 (<c>ResNet18_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = new("resnet18", classes => new ResNet(18, classes))
-    {
-        Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "ResNet18_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/resnet18-f37072fd.pth"),
-        Parameters = 11_689_512, MinSize = 1, Top1 = 69.758, Top5 = 89.078,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
-    };
+    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = V1(18, "f37072fd", 11_689_512, 69.758, 89.078, isDefault: true);
+
+    /// <summary>torchvision's ImageNet-1K weights for ResNet-34 (<c>ResNet34_Weights.IMAGENET1K_V1</c>).</summary>
+    public static ImageNetWeights<ResNet> ResNet34ImageNet1K { get; } = V1(34, "b627a593", 21_797_672, 73.314, 91.420, isDefault: true);
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = new("resnet50", classes => new ResNet(50, classes))
-    {
-        Tag = "imagenet1k-v1", TorchvisionName = "ResNet50_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/resnet50-0676ba61.pth"),
-        Parameters = 25_557_032, MinSize = 1, Top1 = 76.130, Top5 = 92.862,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
-    };
+    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = V1(50, "0676ba61", 25_557_032, 76.130, 92.862);
 
     /// <summary>
     /// torchvision's improved ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V2</c>, its default),
     /// evaluated after resizing to 232, not 256.
     /// </summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } = new("resnet50", classes => new ResNet(50, classes))
-    {
-        Tag = "imagenet1k-v2", IsDefault = true, TorchvisionName = "ResNet50_Weights.IMAGENET1K_V2",
-        Url = new("https://download.pytorch.org/models/resnet50-11ad3fa6.pth"),
-        Parameters = 25_557_032, MinSize = 1, Top1 = 80.858, Top5 = 95.434,
-        Preset = ClassificationPreset.ImageNet(resizeSize: 232), Recipe = new("https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621"),
-    };
+    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } =
+        V2(50, "11ad3fa6", 25_557_032, 80.858, 95.434, new("https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621"));
+
+    /// <summary>torchvision's first ImageNet-1K weights for ResNet-101 (<c>ResNet101_Weights.IMAGENET1K_V1</c>).</summary>
+    public static ImageNetWeights<ResNet> ResNet101ImageNet1K { get; } = V1(101, "63fe2227", 44_549_160, 77.374, 93.546);
+
+    /// <summary>torchvision's improved ImageNet-1K weights for ResNet-101 (<c>ResNet101_Weights.IMAGENET1K_V2</c>, its default), resized to 232.</summary>
+    public static ImageNetWeights<ResNet> ResNet101ImageNet1KV2 { get; } =
+        V2(101, "cd907fc2", 44_549_160, 81.886, 95.780, new("https://github.com/pytorch/vision/issues/3995#new-recipe"));
+
+    /// <summary>torchvision's first ImageNet-1K weights for ResNet-152 (<c>ResNet152_Weights.IMAGENET1K_V1</c>).</summary>
+    public static ImageNetWeights<ResNet> ResNet152ImageNet1K { get; } = V1(152, "394f9c45", 60_192_808, 78.312, 94.046);
+
+    /// <summary>torchvision's improved ImageNet-1K weights for ResNet-152 (<c>ResNet152_Weights.IMAGENET1K_V2</c>, its default), resized to 232.</summary>
+    public static ImageNetWeights<ResNet> ResNet152ImageNet1KV2 { get; } =
+        V2(152, "f82ba261", 60_192_808, 82.284, 96.002, new("https://github.com/pytorch/vision/issues/3995#new-recipe"));
 
     /// <summary>The registry's entry for ResNet-18: <c>resnet18</c>.</summary>
-    public static ModelInfo ResNet18Info { get; } = new(
-        "resnet18", "ResNet-18", ThePaper, TableInput, DefaultClasses, new(Parameters: 11_177_538, Macs: 1_813_562_368), options => Create(18, options),
-        imageNetWeights: [ResNet18ImageNet1K]);
+    public static ModelInfo ResNet18Info { get; } = InfoOf(18, new(Parameters: 11_177_538, Macs: 1_813_562_368), ResNet18ImageNet1K);
+
+    /// <summary>The entry for ResNet-34: <c>resnet34</c>.</summary>
+    public static ModelInfo ResNet34Info { get; } = InfoOf(34, new(Parameters: 21_285_698, Macs: 3_663_250_432), ResNet34ImageNet1K);
 
     /// <summary>The registry's entry for ResNet-50: <c>resnet50</c>.</summary>
-    public static ModelInfo ResNet50Info { get; } = new(
-        "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, new(Parameters: 23_512_130, Macs: 4_087_140_352), options => Create(50, options),
-        imageNetWeights: [ResNet50ImageNet1KV2, ResNet50ImageNet1K]);
+    public static ModelInfo ResNet50Info { get; } = InfoOf(50, new(Parameters: 23_512_130, Macs: 4_087_140_352), ResNet50ImageNet1KV2, ResNet50ImageNet1K);
+
+    /// <summary>The entry for ResNet-101: <c>resnet101</c>.</summary>
+    public static ModelInfo ResNet101Info { get; } = InfoOf(101, new(Parameters: 42_504_258, Macs: 7_799_361_536), ResNet101ImageNet1KV2, ResNet101ImageNet1K);
+
+    /// <summary>The entry for ResNet-152: <c>resnet152</c>.</summary>
+    public static ModelInfo ResNet152Info { get; } = InfoOf(152, new(Parameters: 58_147_906, Macs: 11_511_582_720), ResNet152ImageNet1KV2, ResNet152ImageNet1K);
 
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool (five halvings leave 1×1).</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);
@@ -149,12 +178,53 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
         return fc.call(x);                                  // N x numClasses
     }
 
+    private static ModelInfo InfoOf(int depth, ModelCost cost, params ImageNetWeights[] weights) =>
+        new($"resnet{depth}", $"ResNet-{depth}", ThePaper, TableInput, DefaultClasses, cost, options => Create(depth, options), imageNetWeights: weights);
+
+    /// <summary>A torchvision entry: the file's hash prefix, <c>num_params</c>, acc@1 and acc@5 as its resnet.py lists them.</summary>
+    private static ImageNetWeights<ResNet> V1(int depth, string hash, long parameters, double top1, double top5, bool isDefault = false) =>
+        new($"resnet{depth}", classes => new ResNet(depth, classes))
+        {
+            Tag = "imagenet1k-v1", IsDefault = isDefault, TorchvisionName = $"ResNet{depth}_Weights.IMAGENET1K_V1",
+            Url = new($"https://download.pytorch.org/models/resnet{depth}-{hash}.pth"),
+            Parameters = parameters, MinSize = 1, Top1 = top1, Top5 = top5,
+            Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
+        };
+
+    /// <inheritdoc cref="V1"/>
+    private static ImageNetWeights<ResNet> V2(int depth, string hash, long parameters, double top1, double top5, Uri recipe) =>
+        new($"resnet{depth}", classes => new ResNet(depth, classes))
+        {
+            Tag = "imagenet1k-v2", IsDefault = true, TorchvisionName = $"ResNet{depth}_Weights.IMAGENET1K_V2",
+            Url = new($"https://download.pytorch.org/models/resnet{depth}-{hash}.pth"),
+            Parameters = parameters, MinSize = 1, Top1 = top1, Top5 = top5,
+            Preset = ClassificationPreset.ImageNet(resizeSize: 232), Recipe = recipe,
+        };
+
     private static ResNet Create(int depth, ModelOptions options) => options.Dropout is { } dropout
         ? throw new ArgumentException($"ResNet has no dropout; received Dropout = {dropout}.", nameof(options))
         : new ResNet(depth, options.NumClasses ?? DefaultClasses, options.InChannels);
 
-    /// <summary>One depth of Table 1: blocks per stage, the block's channel expansion, and the block itself.</summary>
-    private sealed record Depth(int[] Blocks, int Expansion, Func<long, long, long, ResidualBlock> Block);
+    private static (ResNetBlock Block, int[] Layers) Known(int depth) => Depths.TryGetValue(depth, out var known) ? known
+        : throw new ArgumentOutOfRangeException(nameof(depth), depth, $"ResNet: depth must be one of {string.Join(", ", Depths.Keys)}; received {depth}.");
+
+    private static int[] Validated(ResNetBlock block, IReadOnlyList<int> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (!Enum.IsDefined(block))
+        {
+            throw new ArgumentOutOfRangeException(nameof(block), block, $"block must be Basic or Bottleneck; received {(int)block}.");
+        }
+
+        if (layers.Count != 4)
+        {
+            throw new ArgumentException($"ResNet: layers must hold 4 block counts (layer1 … layer4); received {layers.Count}: [{string.Join(", ", layers)}].", nameof(layers));
+        }
+
+        int stage = layers.ToList().FindIndex(count => count < 1);
+        return stage < 0 ? [.. layers] : throw new ArgumentOutOfRangeException(nameof(layers), layers[stage],
+            $"every stage needs at least 1 block; received {layers[stage]} for layer{stage + 1} in [{string.Join(", ", layers)}].");
+    }
 
     /// <inheritdoc/>
     void IFoldsBatchNorm.FoldBatchNorm() => FoldedConv.Refold(ref stem, conv1, bn1);
