@@ -6,7 +6,7 @@ namespace ModelGallery.Onnx;
 
 /// <summary>
 /// Runs an exported gallery model (see <see cref="OnnxExport"/>) in ONNX Runtime: logits for a batch of images, or
-/// the top classes with their softmax probabilities, as <see cref="Inference.Predict"/> gives them (the same checks
+/// the top classes with their softmax probabilities, as <see cref="GalleryModel.Predict"/> gives them (the same checks
 /// and the same top-k code). The <c>float[]</c> methods need no TorchSharp at run time; as an
 /// <see cref="IImageClassifier"/> it also takes tensors.
 /// </summary>

@@ -1,3 +1,4 @@
+using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

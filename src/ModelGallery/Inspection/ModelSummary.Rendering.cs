@@ -1,3 +1,4 @@
+using ModelGallery.Layers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,5 @@
+using ModelGallery.Layers;
+
 namespace ModelGallery.Inspection;
 
 /// <summary>Which modules a <see cref="ModelSummary"/> lists.</summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Models;
 
 /// <summary>
-/// A gallery model as an <see cref="IImageClassifier"/>: <see cref="Predict"/> is <see cref="Inference.Predict"/>,
+/// A gallery model as an <see cref="IImageClassifier"/>: <see cref="Predict"/> is <see cref="GalleryModel.Predict"/>,
 /// with the model as it is configured (channels-last, bfloat16, folded batch norms). The classifier does not own the
 /// model: disposing it leaves the model alive, and it always computes with the model's current weights.
 /// </summary>

@@ -1,4 +1,4 @@
-using ModelGallery.Inspection;
+using ModelGallery.Layers;
 using ModelGallery.Native;
 using ModelGallery.Weights;
 using static TorchSharp.torch;
@@ -8,7 +8,7 @@ namespace ModelGallery.Models;
 /// <summary>
 /// What every gallery model shares: the input shape it accepts, its class count, its classifier layers, the README
 /// rows it is built from, and a <c>forward</c> that checks its input and returns logits (no softmax: that belongs to
-/// the loss in training and to <see cref="Inference.Predict"/>). Every operation goes through one usage gate, so
+/// the loss in training and to <see cref="GalleryModel.Predict"/>). Every operation goes through one usage gate, so
 /// inference on several threads is safe and anything that changes the model waits for no one: it takes the model
 /// exclusively or is refused as busy.
 /// </summary>
@@ -111,7 +111,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     /// <returns>Logits of shape <c>N×NumClasses</c>.</returns>
     /// <remarks>
     /// NaN and infinite values are not checked here (that would cost a pass over every batch); they propagate to the
-    /// logits, as in PyTorch. <see cref="Inference.Predict"/> rejects them.
+    /// logits, as in PyTorch. <see cref="GalleryModel.Predict"/> rejects them.
     /// </remarks>
     /// <exception cref="ArgumentException">
     /// The input's rank, channel count or spatial size does not match <see cref="Input"/>, the batch is empty, its dtype

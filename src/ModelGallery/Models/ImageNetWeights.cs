@@ -125,7 +125,7 @@ public abstract partial class ImageNetWeights
 
     /// <summary>
     /// Classifies one decoded image with a model holding these weights: <see cref="Preset"/>, then
-    /// <see cref="Inference.Predict"/> with the ImageNet category names.
+    /// <see cref="GalleryModel.Predict"/> with the ImageNet category names.
     /// </summary>
     /// <param name="model">The model, with these weights loaded.</param>
     /// <param name="image">3×H×W RGB, bytes on [0, 255] as decoded (<c>ModelGallery.Images.ImageFile.Read</c>) or floats on [0, 1].</param>

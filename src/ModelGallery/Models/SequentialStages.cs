@@ -1,4 +1,4 @@
-using ModelGallery.Inspection;
+using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using ModelGallery.Data;
-using ModelGallery.Inspection;
 using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

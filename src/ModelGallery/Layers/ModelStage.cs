@@ -1,4 +1,4 @@
-namespace ModelGallery.Inspection;
+namespace ModelGallery.Layers;
 
 /// <summary>
 /// One row of a model's README architecture table: the submodules that compute it, in call order.

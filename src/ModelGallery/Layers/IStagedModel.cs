@@ -1,7 +1,7 @@
-namespace ModelGallery.Inspection;
+namespace ModelGallery.Layers;
 
 /// <summary>
-/// A model that says which of its submodules make up each row of its architecture table. <see cref="ModelSummary"/>
+/// A model that says which of its submodules make up each row of its architecture table. The model summary
 /// summarises such a model row by row; any other module is summarised by its direct children. Every gallery model
 /// implements it, and a model of your own may.
 /// </summary>
