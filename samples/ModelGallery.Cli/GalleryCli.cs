@@ -33,6 +33,7 @@ internal static class GalleryCli
             WeightsCommand.Create(console),
             ExportCommand.Create(console),
             FiguresCommand(console),
+            DoctorCommand.Create(console),
         };
         root.Options.Add(Verbose);
         var parse = root.Parse(args);

@@ -1,4 +1,4 @@
-// The gallery CLI: list, summary, train, predict, export and figures. See GalleryCli.
+// The gallery CLI: list, summary, train, predict, export, figures and doctor. See GalleryCli.
 using ModelGallery.Cli;
 using Spectre.Console;
 

@@ -23,10 +23,16 @@ internal static class Suite
     /// </summary>
     public static List<double> PeakSamples { get; } = [];
 
-    /// <summary>TorchSharp's configuration for the results' header: whether libtorch runs convolutions through oneDNN.</summary>
+    /// <summary>
+    /// TorchSharp's configuration for the results' header: whether libtorch runs convolutions through oneDNN, with
+    /// which ISA cap, and the verdict (or the rule) that decided it.
+    /// </summary>
     public static string TorchSharpSetup =>
         $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, oneDNN " +
-        (ModelGallery.Native.OneDnn.Enabled ? "on." : $"OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).");
+        (ModelGallery.Native.OneDnn.Enabled
+            ? $"on{(ModelGallery.Native.OneDnn.IsaCap is { } cap ? $" with ONEDNN_MAX_CPU_ISA={cap}" : string.Empty)} " +
+              $"({ModelGallery.Native.OneDnn.Verdict?.Summarize() ?? "no verdict for this machine: on by the setting or the L3 rule; run `gallery doctor`"})."
+            : $"OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).");
 
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
     public static string Output { get; set; } = string.Empty;
