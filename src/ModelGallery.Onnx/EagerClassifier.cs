@@ -1,6 +1,7 @@
+using ModelGallery.Models;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Onnx;
 
 /// <summary>
 /// A gallery model as an <see cref="IImageClassifier"/>: <see cref="Predict"/> is <see cref="GalleryModel.Predict"/>,
@@ -8,7 +9,7 @@ namespace ModelGallery.Models;
 /// model: disposing it leaves the model alive, and it always computes with the model's current weights.
 /// </summary>
 /// <param name="model">The model; the caller keeps owning it.</param>
-public sealed class EagerClassifier(GalleryModel model) : IImageClassifier
+internal sealed class EagerClassifier(GalleryModel model) : IImageClassifier
 {
     private readonly GalleryModel model = model ?? throw new ArgumentNullException(nameof(model));
 

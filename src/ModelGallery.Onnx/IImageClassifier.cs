@@ -1,6 +1,7 @@
+using ModelGallery.Models;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Onnx;
 
 /// <summary>
 /// Classifies batches of preprocessed images, whatever engine runs underneath: the eager TorchSharp model
