@@ -93,44 +93,35 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     }
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-18 (<c>ResNet18_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = new("resnet18", classes => new ResNet(18, classes))
-    {
-        Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "ResNet18_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/resnet18-f37072fd.pth"),
-        Parameters = 11_689_512, MinSize = 1, Top1 = 69.758, Top5 = 89.078,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
-    };
+    public static PretrainedWeights<ResNet> ResNet18ImageNet1K { get; } = PretrainedWeights<ResNet>.ImageNet1K(
+        "resnet18", classes => new ResNet(18, classes), "ResNet18_Weights.IMAGENET1K_V1",
+        "https://download.pytorch.org/models/resnet18-f37072fd.pth", bytes: 46_830_571, parameters: 11_689_512, minSize: 1,
+        top1: 69.758, top5: 89.078, recipe: "https://github.com/pytorch/vision/tree/main/references/classification#resnet");
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = new("resnet50", classes => new ResNet(50, classes))
-    {
-        Tag = "imagenet1k-v1", TorchvisionName = "ResNet50_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/resnet50-0676ba61.pth"),
-        Parameters = 25_557_032, MinSize = 1, Top1 = 76.130, Top5 = 92.862,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
-    };
+    public static PretrainedWeights<ResNet> ResNet50ImageNet1K { get; } = PretrainedWeights<ResNet>.ImageNet1K(
+        "resnet50", classes => new ResNet(50, classes), "ResNet50_Weights.IMAGENET1K_V1",
+        "https://download.pytorch.org/models/resnet50-0676ba61.pth", bytes: 102_530_333, parameters: 25_557_032, minSize: 1,
+        top1: 76.130, top5: 92.862, recipe: "https://github.com/pytorch/vision/tree/main/references/classification#resnet", isDefault: false);
 
     /// <summary>
     /// torchvision's improved ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V2</c>, its default),
     /// evaluated after resizing to 232, not 256.
     /// </summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } = new("resnet50", classes => new ResNet(50, classes))
-    {
-        Tag = "imagenet1k-v2", IsDefault = true, TorchvisionName = "ResNet50_Weights.IMAGENET1K_V2",
-        Url = new("https://download.pytorch.org/models/resnet50-11ad3fa6.pth"),
-        Parameters = 25_557_032, MinSize = 1, Top1 = 80.858, Top5 = 95.434,
-        Preset = ClassificationPreset.ImageNet(resizeSize: 232), Recipe = new("https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621"),
-    };
+    public static PretrainedWeights<ResNet> ResNet50ImageNet1KV2 { get; } = PretrainedWeights<ResNet>.ImageNet1K(
+        "resnet50", classes => new ResNet(50, classes), "ResNet50_Weights.IMAGENET1K_V2",
+        "https://download.pytorch.org/models/resnet50-11ad3fa6.pth", bytes: 102_540_417, parameters: 25_557_032, minSize: 1,
+        top1: 80.858, top5: 95.434, recipe: "https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621", tag: "imagenet1k-v2", resizeSize: 232);
 
     /// <summary>The registry's entry for ResNet-18: <c>resnet18</c>.</summary>
     public static ModelInfo ResNet18Info { get; } = new(
         "resnet18", "ResNet-18", ThePaper, TableInput, DefaultClasses, options => Create(18, options),
-        imageNetWeights: [ResNet18ImageNet1K]);
+        weights: [ResNet18ImageNet1K]);
 
     /// <summary>The registry's entry for ResNet-50: <c>resnet50</c>.</summary>
     public static ModelInfo ResNet50Info { get; } = new(
         "resnet50", "ResNet-50", ThePaper, TableInput, DefaultClasses, options => Create(50, options),
-        imageNetWeights: [ResNet50ImageNet1KV2, ResNet50ImageNet1K]);
+        weights: [ResNet50ImageNet1KV2, ResNet50ImageNet1K]);
 
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool (five halvings leave 1×1).</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);
