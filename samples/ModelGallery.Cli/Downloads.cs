@@ -32,14 +32,14 @@ internal static class Downloads
         new(new WeightsCache(cache), new WeightsDownloadOptions { BaseUrl = baseUrl is null ? null : new Uri(baseUrl) });
 
     /// <summary>The weights' file, with a downloader for <c>--cache</c> and <c>--base-url</c>.</summary>
-    public static async Task<string> FetchAsync(IAnsiConsole console, ImageNetWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
+    public static async Task<string> FetchAsync(IAnsiConsole console, PretrainedWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
     {
         using var downloader = Downloader(cache, baseUrl);
         return await FetchAsync(console, downloader, weights, cancellationToken);
     }
 
     /// <summary>The weights' file: from the cache (ours or PyTorch's), else downloaded with a progress bar.</summary>
-    public static Task<string> FetchAsync(IAnsiConsole console, WeightsDownloader downloader, ImageNetWeights weights, CancellationToken cancellationToken) =>
+    public static Task<string> FetchAsync(IAnsiConsole console, WeightsDownloader downloader, PretrainedWeights weights, CancellationToken cancellationToken) =>
         FetchAsync(console, downloader, weights.ToWeightsFile(), weights.Name, cancellationToken);
 
     /// <summary>A file: from the cache (ours or PyTorch's), else downloaded with a progress bar.</summary>

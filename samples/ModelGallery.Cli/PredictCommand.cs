@@ -22,12 +22,13 @@ internal static class PredictCommand
         var top = new Option<int?>("--top") { Description = "How many classes to show per image (default 3 for lenet5, 5 for ImageNet models)." }.InRange(1, 1000);
         var invert = new Option<bool>("--invert") { Description = "lenet5: invert the images first (dark object on a light background)." };
         var data = new Option<string>("--data") { Description = "lenet5: folder with Fashion-MNIST's IDX files (for --index).", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
-        var weights = new Option<string>("--weights") { Description = "ImageNet models: imagenet1k (the default file), a tag such as imagenet1k-v2, or a local .pth file.", DefaultValueFactory = _ => "imagenet1k" };
+        var weights = new Option<string>("--weights") { Description = "ImageNet models: imagenet1k (the default file), a tag such as imagenet1k-v2, or a local .pth file (labelled only if its SHA-256 is the catalogue's).", DefaultValueFactory = _ => "imagenet1k" };
+        var preset = WeightsChoice.PresetOption();
         var cache = Downloads.CacheOption();
         var baseUrl = Downloads.BaseUrlOption();
         var command = new Command("predict", "Classify images: LeNet-5 with its shipped Fashion-MNIST weights, or an ImageNet model with torchvision's weights (downloaded once).")
         {
-            model, images, indices, top, invert, data, weights, cache, baseUrl,
+            model, images, indices, top, invert, data, weights, preset, cache, baseUrl,
         };
         command.Validators.Add(result =>
         {
@@ -45,9 +46,9 @@ internal static class PredictCommand
                     result.AddError("Name at least one --image FILE or --index N.");
                 }
 
-                if (result.GetResult(weights) is { Implicit: false })
+                if (result.GetResult(weights) is { Implicit: false } || result.GetResult(preset) is not null)
                 {
-                    result.AddError("--weights is for ImageNet models; lenet5 uses its shipped Fashion-MNIST weights.");
+                    result.AddError("--weights and --preset are for ImageNet models; lenet5 uses its shipped Fashion-MNIST weights.");
                 }
             }
             else if (imageCount == 0 || indexCount > 0 || result.GetResult(invert) is { Implicit: false })
@@ -60,7 +61,7 @@ internal static class PredictCommand
             var info = ModelZoo.Get(parse.GetValue(model)!);
             return info == LeNet5.Info
                 ? Task.FromResult(Run(console, parse.GetValue(images) ?? [], parse.GetValue(indices) ?? [], parse.GetValue(top) ?? 3, parse.GetValue(invert), parse.GetValue(data)!))
-                : ImageNetPrediction.RunAsync(console, info, parse.GetValue(images)!, parse.GetValue(top) ?? 5, parse.GetValue(weights)!, parse.GetValue(cache), parse.GetValue(baseUrl), token);
+                : ImageNetPrediction.RunAsync(console, info, parse.GetValue(images)!, parse.GetValue(top) ?? 5, parse.GetValue(weights)!, parse.GetValue(preset), parse.GetValue(cache), parse.GetValue(baseUrl), token);
         });
         return command;
     }
@@ -68,12 +69,12 @@ internal static class PredictCommand
     private static int Run(IAnsiConsole console, string[] files, int[] indices, int top, bool invert, string data)
     {
         var weights = LeNet5.FashionMnist;
-        if (top > weights.ClassNames.Count)
+        if (top > weights.Categories.Count)
         {
-            throw new UsageException($"--top must lie in 1 to {weights.ClassNames.Count} for lenet5; received {top}.");
+            throw new UsageException($"--top must lie in 1 to {weights.Categories.Count} for lenet5; received {top}.");
         }
 
-        using var model = weights.Create();
+        using var model = weights.Load();
         using var scope = NewDisposeScope();
         var sources = new List<(string Name, string Truth, Tensor Image)>();
         sources.AddRange(files.Select(file => (file, "-", GrayscaleImages.Load(file, invert))));
@@ -87,13 +88,13 @@ internal static class PredictCommand
                     throw new UsageException($"--index {index}: there is no such test image; the indices are 0 to {test.Count - 1}.");
                 }
 
-                sources.Add(($"test #{index}", weights.ClassNames[(int)test.Labels[index].item<long>()], test.Images[index..(index + 1)].clone()));
+                sources.Add(($"test #{index}", weights.Categories[(int)test.Labels[index].item<long>()], test.Images[index..(index + 1)].clone()));
             }
         }
 
-        var batch = weights.Preprocessing.Apply(cat([.. sources.Select(s => s.Image)], 0));
-        var predictions = model.Predict(batch, top, weights.ClassNames);
-        var table = new Table().Title($"LeNet-5 on Fashion-MNIST (test accuracy {weights.TestAccuracy:P2})").AddColumn("Image").AddColumn("Truth");
+        var batch = ImagePreprocessing.FashionMnistLeNet5.Apply(cat([.. sources.Select(s => s.Image)], 0));
+        var predictions = model.Predict(batch, top, weights.Categories);
+        var table = new Table().Title(Markup.Escape($"LeNet-5, {weights.Label}")).AddColumn("Image").AddColumn("Truth");
         for (int k = 1; k <= top; k++)
         {
             table.AddColumn($"#{k}");

@@ -45,7 +45,7 @@ internal static class WeightsCommand
             string file = store.Find(weights.ToWeightsFile())
                 ?? throw new UsageException($"{weights.Name} is not cached (expected at {store.PathOf(weights.ToWeightsFile())}); run: gallery weights download {weights.Name}");
             string hash = weights.VerifyFile(file);
-            console.WriteLine($"{file}: SHA-256 {hash} matches {weights.Sha256Prefix}");
+            console.WriteLine($"{file}: SHA-256 {hash} matches {weights.Sha256} ({weights.Label})");
             return 0;
         });
 
@@ -79,9 +79,9 @@ internal static class WeightsCommand
             string? cached = store.Find(weights.ToWeightsFile());
             table.AddRow(
                 Markup.Escape(weights.Name + (weights.IsDefault ? " (default)" : string.Empty)),
-                Markup.Escape(weights.TorchvisionName),
+                Markup.Escape(weights.TorchvisionName ?? weights.Name),
                 weights.Top1.ToString("0.000", CultureInfo.InvariantCulture),
-                weights.Top5.ToString("0.000", CultureInfo.InvariantCulture),
+                weights.Top5?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
                 weights.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 $"{weights.Preset.ResizeSize}→{weights.Preset.CropSize}",
                 cached is null ? "no" : Markup.Escape($"{new FileInfo(cached).Length / 1e6:0.0} MB"));

@@ -11,8 +11,8 @@ using ModelGallery.Zoo;
 using static TorchSharp.torch;
 
 var weights = LeNet5.FashionMnist;
-using GalleryModel lenet = weights.Create();
-Console.WriteLine($"ModelGallery {typeof(GalleryModel).Assembly.GetName().Version}: {weights.Name}, test accuracy {weights.TestAccuracy:P2}, SHA-256 verified");
+using GalleryModel lenet = weights.Load();
+Console.WriteLine($"ModelGallery {typeof(GalleryModel).Assembly.GetName().Version}: {weights.Name}, {weights.Label}, SHA-256 verified");
 
 using (var scope = NewDisposeScope())
 {
@@ -22,7 +22,7 @@ using (var scope = NewDisposeScope())
     {
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         images = test.Images.narrow(0, 0, 5).clone();
-        truth = [.. test.Labels.narrow(0, 0, 5).data<long>().ToArray().Select(label => weights.ClassNames[(int)label])];
+        truth = [.. test.Labels.narrow(0, 0, 5).data<long>().ToArray().Select(label => weights.Categories[(int)label])];
     }
     else
     {
@@ -30,13 +30,13 @@ using (var scope = NewDisposeScope())
         truth = ["?", "?", "?", "?", "?"];
     }
 
-    Tensor inputs = weights.Preprocessing.Apply(images);
-    var predictions = lenet.Predict(inputs, topK: 1, labels: weights.ClassNames);
+    Tensor inputs = ImagePreprocessing.FashionMnistLeNet5.Apply(images);
+    var predictions = lenet.Predict(inputs, topK: 1, labels: weights.Categories);
     string onnxPath = Path.Combine(Path.GetTempPath(), $"lenet5-{Environment.ProcessId}.onnx");
     lenet.ExportOnnx(onnxPath);
     using var onnx = new OnnxClassifier(onnxPath);
     File.Delete(onnxPath);
-    var onnxPredictions = onnx.Predict(inputs.data<float>().ToArray(), inputs.shape, topK: 1, labels: weights.ClassNames);
+    var onnxPredictions = onnx.Predict(inputs.data<float>().ToArray(), inputs.shape, topK: 1, labels: weights.Categories);
     for (int i = 0; i < predictions.Count; i++)
     {
         Console.WriteLine($"test image {i}: predicted {predictions[i][0].Label} ({predictions[i][0].Probability:P1}), ONNX Runtime {onnxPredictions[i][0].Label} ({onnxPredictions[i][0].Probability:P1}), truth {truth[i]}");
@@ -52,18 +52,32 @@ var summary = ModelSummary.Create(googlenet);
 Console.WriteLine($"GoogLeNet: {summary.Rows.Count} rows, {summary.TotalParameters:N0} parameters, {summary.TotalMacs:N0} MACs");
 Console.WriteLine($"Registered models: {string.Join(", ", ModelZoo.Names)}");
 
-// A photo, decoded by ModelGallery.Images and classified with torchvision-format ImageNet weights. The weights come
-// from the cache (ModelGallery.Hub) — here seeded with a local file, since CI has no internet: the file named in
-// args[0] (the end-to-end tests' ResNet-18), the photo in args[1].
+// A photo, decoded by ModelGallery.Images and classified with torchvision-format ImageNet weights. CI has no
+// internet, so the file is args[0] (the end-to-end tests' ResNet-18: torchvision's layout, not the published bytes)
+// and the photo args[1]. Placed by hand in the cache (ModelGallery.Hub) under the published name, it is refused: its
+// SHA-256 is not the catalogue's. Loaded without the hash check, it is a local file, not verified.
 if (args.Length == 2)
 {
     var resnet18 = ResNet.ResNet18ImageNet1K;
     string cache = Directory.CreateTempSubdirectory("modelgallery-consumer-").FullName;
     File.Copy(args[0], Path.Combine(cache, resnet18.FileName));
-    using var downloader = new WeightsDownloader(new WeightsCache(cache));
-    using var model = await resnet18.LoadAsync(downloader);
+    using (var downloader = new WeightsDownloader(new WeightsCache(cache)))
+    {
+        try
+        {
+            using var cached = await resnet18.LoadAsync(downloader);
+            throw new InvalidOperationException("A file placed by hand with another SHA-256 was loaded as the catalogue's.");
+        }
+        catch (InvalidDataException e)
+        {
+            Console.WriteLine($"Placed by hand, refused: {e.Message}");
+        }
+    }
+
+    string label = ResNet.ResNet18Info.FindWeights(args[0])?.Label ?? PretrainedWeights.NotVerified;
+    using var model = resnet18.Load(args[0], verifyHash: label != PretrainedWeights.NotVerified);
     using var photo = ImageFile.Read(args[1]);
     var top = resnet18.Classify(model, photo, topK: 3);
-    Console.WriteLine($"{Path.GetFileName(args[1])} ({photo.shape[2]}×{photo.shape[1]}): {string.Join(", ", top.Select(p => $"{p.Label} {p.Probability:P1}"))}");
+    Console.WriteLine($"{Path.GetFileName(args[1])} ({photo.shape[2]}×{photo.shape[1]}), {label}: {string.Join(", ", top.Select(p => $"{p.Label} {p.Probability:P1}"))}");
     Directory.Delete(cache, recursive: true);
 }

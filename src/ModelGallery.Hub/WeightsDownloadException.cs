@@ -31,7 +31,7 @@ public sealed class WeightsDownloadException : IOException
     /// <summary>The path the file is cached under: saving the right file there by hand makes the next call succeed.</summary>
     public string CachePath { get; }
 
-    /// <summary>The closing sentence of every message: how to place the file by hand.</summary>
+    /// <summary>The closing sentence of every message: how to place the file by hand, and that such a file is verified too.</summary>
     internal static string ByHand(Uri url, string cachePath) =>
-        $"To place it by hand, download {url} and save it as {cachePath}.";
+        $"To place it by hand, download {url} and save it as {cachePath} (its SHA-256 is checked before it is used).";
 }

@@ -12,7 +12,9 @@ internal sealed class FineTuneOptionsCli
 
     public Option<double> ValSplit { get; } = new Option<double>("--val-split") { Description = "Fraction of each class held out for validation, 0 to 0.9 (default 0.2; 0: none).", DefaultValueFactory = _ => 0.2 }.Fraction();
 
-    public Option<string?> Weights { get; } = new("--weights") { Description = "Start from imagenet1k, a tag such as imagenet1k-v2, or a .pth file in torchvision's layout (the classifier is replaced)." };
+    public Option<string?> Weights { get; } = new("--weights") { Description = "Start from imagenet1k, a tag such as imagenet1k-v2, or a .pth file in torchvision's layout (the classifier is replaced; labelled only if its SHA-256 is the catalogue's)." };
+
+    public Option<string?> Preset { get; } = WeightsChoice.PresetOption();
 
     public Option<bool> FreezeBackbone { get; } = new("--freeze-backbone") { Description = "Train the classifier only (the backbone's weights and batch-norm statistics stay as loaded)." };
 
@@ -38,7 +40,7 @@ internal sealed class FineTuneOptionsCli
     public void AddTo(Command command, params Option[] fashionOnly)
     {
         command.Arguments.Add(Model);
-        Option[] mine = [Val, ValSplit, Weights, FreezeBackbone, NoAugment, Optimizer, Schedule, Warmup, Workers, Resume, SkipBadFiles, Cache, BaseUrl];
+        Option[] mine = [Val, ValSplit, Weights, Preset, FreezeBackbone, NoAugment, Optimizer, Schedule, Warmup, Workers, Resume, SkipBadFiles, Cache, BaseUrl];
         foreach (var option in mine)
         {
             command.Options.Add(option);

@@ -42,14 +42,17 @@ internal static class FineTuneRun
 
         int classes = train.Classes.Count;
         manual_seed(common.Seed);
-        ImageNetWeights? weights = null;
+        WeightsChoice? choice = null;
         GalleryModel model;
         if (parse.GetValue(cli.Weights) is { } weightsValue)
         {
-            var choice = WeightsChoice.ForModel(info, weightsValue);
-            weights = choice.Weights;
-            string file = choice.File ?? await Downloads.FetchAsync(console, weights, parse.GetValue(cli.Cache), parse.GetValue(cli.BaseUrl), cancellationToken);
-            model = weights.Load(file, verifyHash: false, numClasses: classes);
+            choice = WeightsChoice.ForModel(info, weightsValue, parse.GetValue(cli.Preset));
+            string file = choice.File ?? await Downloads.FetchAsync(console, choice.Weights, parse.GetValue(cli.Cache), parse.GetValue(cli.BaseUrl), cancellationToken);
+            model = choice.Weights.Load(file, verifyHash: choice.Verified, numClasses: classes);
+        }
+        else if (parse.GetValue(cli.Preset) is not null)
+        {
+            throw new UsageException("--preset says which weights entry a --weights FILE is; give --weights too.");
         }
         else
         {
@@ -82,7 +85,7 @@ internal static class FineTuneRun
         }
 
         var loaderOptions = new ImageLoaderOptions { BatchSize = common.Batch ?? 16, Workers = parse.GetValue(cli.Workers), Seed = (int)common.Seed };
-        var preset = FolderData.EvaluationPreset(info, weights);
+        var preset = FolderData.EvaluationPreset(info, choice?.Weights);
         var loader = noAugment
             ? ImageLoader.ForEvaluation(train, preset, loaderOptions with { Shuffle = true })
             : ImageLoader.ForTraining(train, FolderData.TrainingPreset(preset), loaderOptions with { Shuffle = true });
@@ -98,7 +101,7 @@ internal static class FineTuneRun
 
         IEnumerable<(Tensor, Tensor)>? ValidationBatches() => evaluation?.Epoch(0, CancellationToken.None).Select(batch => (batch.Images, batch.Labels));
 
-        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(weights is null ? "fresh weights" : weights.TorchvisionName)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(freeze ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
+        console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(choice is null ? "fresh weights" : choice.Label)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(freeze ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
         string checkpoint = Path.Combine(output, "checkpoint.ckpt");
         string best = Path.Combine(output, "best.safetensors");
         var rows = new List<FineTuneEpochResult>();
@@ -124,7 +127,7 @@ internal static class FineTuneRun
                 return trainer.Run(TrainBatches(), ValidationBatches(), checkpoint, validation is null ? null : best, steps, epochs, cancellationToken);
             });
 
-        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(new { model = info.Name, classes = train.Classes, options = options.ToString(), weights = weights?.Name, result }, TrainCommand.Json));
+        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(new { model = info.Name, classes = train.Classes, options = options.ToString(), weights = choice?.Record, result }, TrainCommand.Json));
         if (result.Cancelled)
         {
             console.MarkupLine(Markup.Escape($"Stopped after {result.EpochsDone} complete epoch(s); the checkpoint {checkpoint} holds the last step. Continue with --resume {checkpoint}."));

@@ -48,9 +48,9 @@ internal static class FolderData
     /// (LeNet-5: 28 × 28 gray padded to 32, Fashion-MNIST's mean and std); else ImageNet's statistics at the model's
     /// input size.
     /// </summary>
-    public static ClassificationPreset EvaluationPreset(ModelInfo info, ImageNetWeights? weights) =>
+    public static ClassificationPreset EvaluationPreset(ModelInfo info, PretrainedWeights? weights) =>
         weights?.Preset
-        ?? (info.Weights.Count > 0 ? info.Weights[0].Preprocessing.ForImageFiles() : null)
+        ?? (info.Weights.Count > 0 ? info.Weights[0].Preset : null)
         ?? ClassificationPreset.ImageNet(cropSize: info.Input.Height, resizeSize: info.Input.Height * 256 / 224);
 
     /// <summary>The training augmentation: a random resized crop to the evaluation crop size and a horizontal flip, normalised as for evaluation.</summary>

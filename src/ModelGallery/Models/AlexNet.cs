@@ -97,13 +97,10 @@ public sealed class AlexNet : GalleryModel
     }
 
     /// <summary>torchvision's ImageNet-1K weights for the torchvision variant (<c>AlexNet_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<AlexNet> ImageNet1K { get; } = new("alexnet-torchvision", classes => new AlexNet(classes, variant: AlexNetVariant.Torchvision))
-    {
-        Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "AlexNet_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"),
-        Parameters = 61_100_840, MinSize = 63, Top1 = 56.522, Top5 = 79.066,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg"),
-    };
+    public static PretrainedWeights<AlexNet> ImageNet1K { get; } = PretrainedWeights<AlexNet>.ImageNet1K(
+        "alexnet-torchvision", classes => new AlexNet(classes, variant: AlexNetVariant.Torchvision), "AlexNet_Weights.IMAGENET1K_V1",
+        "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth", bytes: 244_408_911, parameters: 61_100_840, minSize: 63,
+        top1: 56.522, top5: 79.066, recipe: "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg");
 
     /// <summary>The registry's entry for the paper's network: <c>alexnet</c>.</summary>
     public static ModelInfo Info { get; } = new(
@@ -119,7 +116,7 @@ public sealed class AlexNet : GalleryModel
         new Paper("One weird trick for parallelizing convolutional neural networks", "Krizhevsky", 2014, new Uri("https://arxiv.org/abs/1404.5997")),
         InputOf(AlexNetVariant.Torchvision), DefaultClasses, new(Parameters: 57_012_034, Macs: 710_100_672),
         options => new AlexNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout, AlexNetVariant.Torchvision),
-        imageNetWeights: [ImageNet1K]);
+        weights: [ImageNet1K]);
 
     /// <summary>Which AlexNet this is.</summary>
     public AlexNetVariant Variant { get; }

@@ -156,14 +156,10 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     /// torchvision's ImageNet-1K weights for the torchvision variant (<c>GoogLeNet_Weights.IMAGENET1K_V1</c>), ported
     /// from the paper's model: built with <c>transformInput</c>, as torchvision does; the file's aux heads are skipped.
     /// </summary>
-    public static ImageNetWeights<GoogLeNet> ImageNet1K { get; } = new(
-        "googlenet-torchvision", classes => new GoogLeNet(classes, variant: GoogLeNetVariant.Torchvision, transformInput: true))
-    {
-        Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "GoogLeNet_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/googlenet-1378be20.pth"),
-        Parameters = 6_624_904, MinSize = 15, Top1 = 69.778, Top5 = 89.530,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#googlenet"),
-    };
+    public static PretrainedWeights<GoogLeNet> ImageNet1K { get; } = PretrainedWeights<GoogLeNet>.ImageNet1K(
+        "googlenet-torchvision", classes => new GoogLeNet(classes, variant: GoogLeNetVariant.Torchvision, transformInput: true), "GoogLeNet_Weights.IMAGENET1K_V1",
+        "https://download.pytorch.org/models/googlenet-1378be20.pth", bytes: 52_147_035, parameters: 6_624_904, minSize: 15,
+        top1: 69.778, top5: 89.530, recipe: "https://github.com/pytorch/vision/tree/main/references/classification#googlenet");
 
     /// <summary>The registry's entry for the paper's network: <c>googlenet</c>.</summary>
     public static ModelInfo Info { get; } = new(
@@ -174,7 +170,7 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     public static ModelInfo TorchvisionInfo { get; } = new(
         "googlenet-torchvision", "GoogLeNet (torchvision)", ThePaper, InputOf(GoogLeNetVariant.Torchvision), DefaultClasses, new(Parameters: 5_601_954, Macs: 1_497_354_240),
         options => new GoogLeNet(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout, GoogLeNetVariant.Torchvision),
-        imageNetWeights: [ImageNet1K]);
+        weights: [ImageNet1K]);
 
     /// <summary>Which GoogLeNet this is.</summary>
     public GoogLeNetVariant Variant { get; }

@@ -10,7 +10,7 @@ public sealed class ModelInfo
 {
     private readonly Func<ModelOptions, GalleryModel> factory;
 
-    internal ModelInfo(string name, string displayName, Paper paper, InputShape input, int defaultClasses, ModelCost cost, Func<ModelOptions, GalleryModel> factory, IReadOnlyList<PretrainedWeights>? weights = null, IReadOnlyList<ImageNetWeights>? imageNetWeights = null)
+    internal ModelInfo(string name, string displayName, Paper paper, InputShape input, int defaultClasses, ModelCost cost, Func<ModelOptions, GalleryModel> factory, IReadOnlyList<PretrainedWeights>? weights = null)
     {
         Name = name;
         DisplayName = displayName;
@@ -18,7 +18,6 @@ public sealed class ModelInfo
         Input = input;
         DefaultClasses = defaultClasses;
         Weights = weights ?? [];
-        ImageNetWeights = imageNetWeights ?? [];
         Parameters = cost.Parameters;
         Macs = cost.Macs;
         this.factory = factory;
@@ -39,11 +38,11 @@ public sealed class ModelInfo
     /// <summary>Class count when none is given.</summary>
     public int DefaultClasses { get; }
 
-    /// <summary>The weights known for this model, such as ones shipped in the package.</summary>
+    /// <summary>
+    /// The weights known for this model, the default first: embedded in the package (LeNet-5's) or torchvision's
+    /// ImageNet-1K files (downloaded by <c>ModelGallery.Hub</c>).
+    /// </summary>
     public IReadOnlyList<PretrainedWeights> Weights { get; }
-
-    /// <summary>torchvision's ImageNet-1K weight files that fit this model (downloaded by <c>ModelGallery.Hub</c>), the default first.</summary>
-    public IReadOnlyList<ImageNetWeights> ImageNetWeights { get; }
 
     /// <summary>Parameter count at the defaults (tested against the count of a model built at the defaults).</summary>
     public long Parameters { get; }
@@ -59,6 +58,23 @@ public sealed class ModelInfo
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its range.</exception>
     /// <exception cref="ArgumentException">An option this model does not have was set.</exception>
     public GalleryModel Create(ModelOptions? options = null) => factory(options ?? ModelOptions.Default);
+
+    /// <summary>
+    /// The entry of <see cref="Weights"/> whose SHA-256 the file's bytes match (hashed once per process), whatever the
+    /// file's name; null when none does, and the file must not be labelled as any of them.
+    /// </summary>
+    /// <param name="path">A weights file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public PretrainedWeights? FindWeights(string path)
+    {
+        if (Weights.Count == 0)
+        {
+            return null;
+        }
+
+        string hash = FileHashes.Sha256Of(path);
+        return Weights.FirstOrDefault(w => hash.StartsWith(w.Sha256, StringComparison.Ordinal));
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({DisplayName}, {Paper.Year})";

@@ -116,34 +116,34 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     }
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-18 (<c>ResNet18_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet18ImageNet1K { get; } = V1(18, "f37072fd", 11_689_512, 69.758, 89.078, isDefault: true);
+    public static PretrainedWeights<ResNet> ResNet18ImageNet1K { get; } = V1(18, "f37072fd", 46_830_571, 11_689_512, 69.758, 89.078, isDefault: true);
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-34 (<c>ResNet34_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet34ImageNet1K { get; } = V1(34, "b627a593", 21_797_672, 73.314, 91.420, isDefault: true);
+    public static PretrainedWeights<ResNet> ResNet34ImageNet1K { get; } = V1(34, "b627a593", 87_319_819, 21_797_672, 73.314, 91.420, isDefault: true);
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1K { get; } = V1(50, "0676ba61", 25_557_032, 76.130, 92.862);
+    public static PretrainedWeights<ResNet> ResNet50ImageNet1K { get; } = V1(50, "0676ba61", 102_530_333, 25_557_032, 76.130, 92.862);
 
     /// <summary>
     /// torchvision's improved ImageNet-1K weights for ResNet-50 (<c>ResNet50_Weights.IMAGENET1K_V2</c>, its default),
     /// evaluated after resizing to 232, not 256.
     /// </summary>
-    public static ImageNetWeights<ResNet> ResNet50ImageNet1KV2 { get; } =
-        V2(50, "11ad3fa6", 25_557_032, 80.858, 95.434, new("https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621"));
+    public static PretrainedWeights<ResNet> ResNet50ImageNet1KV2 { get; } =
+        V2(50, "11ad3fa6", 102_540_417, 25_557_032, 80.858, 95.434, "https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621");
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-101 (<c>ResNet101_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet101ImageNet1K { get; } = V1(101, "63fe2227", 44_549_160, 77.374, 93.546);
+    public static PretrainedWeights<ResNet> ResNet101ImageNet1K { get; } = V1(101, "63fe2227", null, 44_549_160, 77.374, 93.546);
 
     /// <summary>torchvision's improved ImageNet-1K weights for ResNet-101 (<c>ResNet101_Weights.IMAGENET1K_V2</c>, its default), resized to 232.</summary>
-    public static ImageNetWeights<ResNet> ResNet101ImageNet1KV2 { get; } =
-        V2(101, "cd907fc2", 44_549_160, 81.886, 95.780, new("https://github.com/pytorch/vision/issues/3995#new-recipe"));
+    public static PretrainedWeights<ResNet> ResNet101ImageNet1KV2 { get; } =
+        V2(101, "cd907fc2", null, 44_549_160, 81.886, 95.780, "https://github.com/pytorch/vision/issues/3995#new-recipe");
 
     /// <summary>torchvision's first ImageNet-1K weights for ResNet-152 (<c>ResNet152_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<ResNet> ResNet152ImageNet1K { get; } = V1(152, "394f9c45", 60_192_808, 78.312, 94.046);
+    public static PretrainedWeights<ResNet> ResNet152ImageNet1K { get; } = V1(152, "394f9c45", null, 60_192_808, 78.312, 94.046);
 
     /// <summary>torchvision's improved ImageNet-1K weights for ResNet-152 (<c>ResNet152_Weights.IMAGENET1K_V2</c>, its default), resized to 232.</summary>
-    public static ImageNetWeights<ResNet> ResNet152ImageNet1KV2 { get; } =
-        V2(152, "f82ba261", 60_192_808, 82.284, 96.002, new("https://github.com/pytorch/vision/issues/3995#new-recipe"));
+    public static PretrainedWeights<ResNet> ResNet152ImageNet1KV2 { get; } =
+        V2(152, "f82ba261", null, 60_192_808, 82.284, 96.002, "https://github.com/pytorch/vision/issues/3995#new-recipe");
 
     /// <summary>The registry's entry for ResNet-18: <c>resnet18</c>.</summary>
     public static ModelInfo ResNet18Info { get; } = InfoOf(18, new(Parameters: 11_177_538, Macs: 1_813_562_368), ResNet18ImageNet1K);
@@ -177,28 +177,22 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
         return fc.call(x);                                  // N x numClasses
     }
 
-    private static ModelInfo InfoOf(int depth, ModelCost cost, params ImageNetWeights[] weights) =>
-        new($"resnet{depth}", $"ResNet-{depth}", ThePaper, TableInput, DefaultClasses, cost, options => Create(depth, options), imageNetWeights: weights);
+    private static ModelInfo InfoOf(int depth, ModelCost cost, params PretrainedWeights[] weights) =>
+        new($"resnet{depth}", $"ResNet-{depth}", ThePaper, TableInput, DefaultClasses, cost, options => Create(depth, options), weights: weights);
 
     /// <summary>A torchvision entry: the file's hash prefix, <c>num_params</c>, acc@1 and acc@5 as its resnet.py lists them.</summary>
-    private static ImageNetWeights<ResNet> V1(int depth, string hash, long parameters, double top1, double top5, bool isDefault = false) =>
-        new($"resnet{depth}", classes => new ResNet(depth, classes))
-        {
-            Tag = "imagenet1k-v1", IsDefault = isDefault, TorchvisionName = $"ResNet{depth}_Weights.IMAGENET1K_V1",
-            Url = new($"https://download.pytorch.org/models/resnet{depth}-{hash}.pth"),
-            Parameters = parameters, MinSize = 1, Top1 = top1, Top5 = top5,
-            Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#resnet"),
-        };
+    private static PretrainedWeights<ResNet> V1(int depth, string hash, long? bytes, long parameters, double top1, double top5, bool isDefault = false) =>
+        PretrainedWeights<ResNet>.ImageNet1K(
+            $"resnet{depth}", classes => new ResNet(depth, classes), $"ResNet{depth}_Weights.IMAGENET1K_V1",
+            $"https://download.pytorch.org/models/resnet{depth}-{hash}.pth", bytes, parameters, minSize: 1, top1, top5,
+            recipe: "https://github.com/pytorch/vision/tree/main/references/classification#resnet", isDefault: isDefault);
 
     /// <inheritdoc cref="V1"/>
-    private static ImageNetWeights<ResNet> V2(int depth, string hash, long parameters, double top1, double top5, Uri recipe) =>
-        new($"resnet{depth}", classes => new ResNet(depth, classes))
-        {
-            Tag = "imagenet1k-v2", IsDefault = true, TorchvisionName = $"ResNet{depth}_Weights.IMAGENET1K_V2",
-            Url = new($"https://download.pytorch.org/models/resnet{depth}-{hash}.pth"),
-            Parameters = parameters, MinSize = 1, Top1 = top1, Top5 = top5,
-            Preset = ClassificationPreset.ImageNet(resizeSize: 232), Recipe = recipe,
-        };
+    private static PretrainedWeights<ResNet> V2(int depth, string hash, long? bytes, long parameters, double top1, double top5, string recipe) =>
+        PretrainedWeights<ResNet>.ImageNet1K(
+            $"resnet{depth}", classes => new ResNet(depth, classes), $"ResNet{depth}_Weights.IMAGENET1K_V2",
+            $"https://download.pytorch.org/models/resnet{depth}-{hash}.pth", bytes, parameters, minSize: 1, top1, top5,
+            recipe, tag: "imagenet1k-v2", resizeSize: 232);
 
     private static ResNet Create(int depth, ModelOptions options) => options.Dropout is { } dropout
         ? throw new ArgumentException($"ResNet has no dropout; received Dropout = {dropout}.", nameof(options))

@@ -86,13 +86,10 @@ public sealed class Vgg16 : GalleryModel
     }
 
     /// <summary>torchvision's ImageNet-1K weights (<c>VGG16_Weights.IMAGENET1K_V1</c>).</summary>
-    public static ImageNetWeights<Vgg16> ImageNet1K { get; } = new("vgg16", classes => new Vgg16(classes))
-    {
-        Tag = "imagenet1k-v1", IsDefault = true, TorchvisionName = "VGG16_Weights.IMAGENET1K_V1",
-        Url = new("https://download.pytorch.org/models/vgg16-397923af.pth"),
-        Parameters = 138_357_544, MinSize = 32, Top1 = 71.592, Top5 = 90.382,
-        Preset = ClassificationPreset.ImageNet(), Recipe = new("https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg"),
-    };
+    public static PretrainedWeights<Vgg16> ImageNet1K { get; } = PretrainedWeights<Vgg16>.ImageNet1K(
+        "vgg16", classes => new Vgg16(classes), "VGG16_Weights.IMAGENET1K_V1",
+        "https://download.pytorch.org/models/vgg16-397923af.pth", bytes: 553_433_881, parameters: 138_357_544, minSize: 32,
+        top1: 71.592, top5: 90.382, recipe: "https://github.com/pytorch/vision/tree/main/references/classification#alexnet-and-vgg");
 
     /// <summary>The registry's entry: <c>vgg16</c>.</summary>
     public static ModelInfo Info { get; } = new(
@@ -100,7 +97,7 @@ public sealed class Vgg16 : GalleryModel
         new Paper("Very Deep Convolutional Networks for Large-Scale Image Recognition", "Simonyan and Zisserman", 2014, new Uri("https://arxiv.org/abs/1409.1556")),
         TableInput, DefaultClasses, new(Parameters: 134_268_738, Macs: 15_466_176_512),
         options => new Vgg16(options.NumClasses ?? DefaultClasses, options.InChannels, options.Dropout ?? DefaultDropout),
-        imageNetWeights: [ImageNet1K]);
+        weights: [ImageNet1K]);
 
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool.</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);

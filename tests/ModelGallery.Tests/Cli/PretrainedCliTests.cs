@@ -115,7 +115,7 @@ public sealed class PretrainedCliTests : TempFolder
         var (verifyExit, verifyOutput, verifyError) = GalleryProcess.Run(["weights", "verify", "resnet18"], Environment);
 
         listExit.Should().Be(0, listError);
-        foreach (var weights in ModelGallery.Zoo.ModelZoo.All.SelectMany(info => info.ImageNetWeights))
+        foreach (var weights in ModelGallery.Zoo.ModelZoo.All.SelectMany(info => info.Weights).Where(w => w.Url is not null))
         {
             list.Should().Contain(weights.Name).And.Contain(weights.TorchvisionName);
         }

@@ -47,13 +47,5 @@ public sealed class LoadAsyncTests : HubTest
     }
 
     /// <summary>ResNet-18's entry, pointing at another file.</summary>
-    private static ImageNetWeights<ResNet> Entry(Uri url)
-    {
-        var published = ResNet.ResNet18ImageNet1K;
-        return new("resnet18", classes => new ResNet(18, classes))
-        {
-            Tag = "test", TorchvisionName = published.TorchvisionName, Url = url, Parameters = published.Parameters,
-            MinSize = published.MinSize, Top1 = published.Top1, Top5 = published.Top5, Preset = published.Preset, Recipe = published.Recipe,
-        };
-    }
+    private static PretrainedWeights<ResNet> Entry(Uri url) => ResNet.ResNet18ImageNet1K with { Tag = "test", Url = url };
 }

@@ -22,7 +22,7 @@ public sealed class PretrainedEndToEndTests(Xunit.Abstractions.ITestOutputHelper
         var expected = PretrainedFixture.Case(name);
         string file = PretrainedFixture.WeightsFile(expected);
         Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))).Should().Be(expected.Sha256, "the script writes the same file every time");
-        ImageNetWeights weights = name == "resnet18" ? ResNet.ResNet18ImageNet1K : GoogLeNet.ImageNet1K;
+        PretrainedWeights weights = name == "resnet18" ? ResNet.ResNet18ImageNet1K : GoogLeNet.ImageNet1K;
         using var model = weights.Load(file, verifyHash: false); // random weights: not the published file, so not its hash
 
         foreach (var (photo, top5) in expected.Photos)
