@@ -152,7 +152,7 @@ public abstract record PretrainedWeights
                 + (Url is null ? "Load the embedded file instead." : $"Delete it (the next LoadAsync downloads the file) or replace it with {Url}."));
     }
 
-    /// <summary>Classifies one decoded image with a model holding these weights: <see cref="Preset"/>, then <see cref="Inference.Predict"/> with <see cref="Categories"/>.</summary>
+    /// <summary>Classifies one decoded image with a model holding these weights: <see cref="Preset"/>, then <see cref="GalleryModel.Predict"/> with <see cref="Categories"/>.</summary>
     /// <param name="model">The model, with these weights loaded.</param>
     /// <param name="image">3×H×W RGB, bytes on [0, 255] as decoded (<c>ModelGallery.Images.ImageFile.Read</c>) or floats on [0, 1].</param>
     /// <param name="topK">Classes to return, 1 to the category count.</param>

@@ -71,20 +71,20 @@ public sealed class ResNetFamilyTests
 
     public static TheoryData<string> NewEntries => [.. NewWeights.Select(w => w.Name)];
 
-    private static ImageNetWeights[] NewWeights =>
+    private static PretrainedWeights[] NewWeights =>
     [
-        .. ResNet.ResNet34Info.ImageNetWeights, .. ResNet.ResNet101Info.ImageNetWeights, .. ResNet.ResNet152Info.ImageNetWeights,
+        .. ResNet.ResNet34Info.Weights, .. ResNet.ResNet101Info.Weights, .. ResNet.ResNet152Info.Weights,
     ];
 
     [Fact]
     public void The_new_entries_default_to_torchvisions_default()
     {
-        ResNet.ResNet34Info.ImageNetWeights.Should().ContainSingle().Which.IsDefault.Should().BeTrue();
+        ResNet.ResNet34Info.Weights.Should().ContainSingle().Which.IsDefault.Should().BeTrue();
         foreach (var info in new[] { ResNet.ResNet101Info, ResNet.ResNet152Info })
         {
-            info.ImageNetWeights.Select(w => w.Tag).Should().Equal("imagenet1k-v2", "imagenet1k-v1");
-            info.ImageNetWeights.Select(w => w.IsDefault).Should().Equal(true, false);
-            info.ImageNetWeights[0].Preset.ResizeSize.Should().Be(232);
+            info.Weights.Select(w => w.Tag).Should().Equal("imagenet1k-v2", "imagenet1k-v1");
+            info.Weights.Select(w => w.IsDefault).Should().Equal(true, false);
+            info.Weights[0].Preset.ResizeSize.Should().Be(232);
         }
     }
 
