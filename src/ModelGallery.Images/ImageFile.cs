@@ -29,10 +29,11 @@ namespace ModelGallery.Images;
 /// test photo: Skia's libjpeg-turbo uses the same islow IDCT and fancy chroma upsampling. Another build of torchvision
 /// (another libjpeg, or its GPU decoder) can differ from both by a few levels.</para>
 /// <para>Memory: the tensor (3 bytes a pixel, native) is owned by the caller (dispose it, or let a dispose scope do
-/// so). JPEG, PNG and BMP are decoded one scanline at a time straight into it; an interlaced PNG adds Skia's own
-/// 4 bytes a pixel, WebP and GIF a 4-bytes-a-pixel buffer, all freed before the method returns. So a read peaks at
-/// 3 (JPEG, PNG, BMP) or 7 (interlaced PNG, WebP, GIF) bytes a pixel, at most 7 × <see cref="ImageReadOptions.MaxPixels"/>
-/// (700 MB at the default 100 megapixels) plus the encoded file.</para>
+/// so). JPEG and BMP are decoded one scanline at a time straight into it; PNG, WebP and GIF, which Skia decodes only
+/// whole, go through a 4-bytes-a-pixel native RGBA buffer freed before the method returns. A read therefore peaks at
+/// 3 (JPEG, BMP) or 7 (PNG, WebP, GIF) bytes a pixel plus twice the encoded file: at most 700 MB at the default
+/// <see cref="ImageReadOptions.MaxPixels"/> of 100 megapixels. Lower <see cref="ImageReadOptions.MaxPixels"/> to
+/// bound it further: a larger image is refused from its header, before any pixel buffer exists.</para>
 /// </remarks>
 public static class ImageFile
 {

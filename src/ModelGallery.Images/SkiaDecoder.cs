@@ -12,13 +12,15 @@ namespace ModelGallery.Images;
 /// </summary>
 /// <remarks>
 /// Memory per image: the tensor (3 bytes a pixel) plus one RGBA scanline for the formats Skia decodes row by row
-/// (JPEG, non-interlaced PNG, BMP); an interlaced PNG adds Skia's own 4 bytes a pixel, and WebP and GIF, which Skia
-/// decodes whole, a 4-bytes-a-pixel RGBA buffer (pooled up to <see cref="PooledBytes"/>, allocated and dropped above).
+/// (JPEG, BMP); PNG, WebP and GIF, whose Skia codecs decode only whole images (SkiaSharp 3.119 reports
+/// <see cref="SKCodecResult.Unimplemented"/> for their scanlines), add a 4-bytes-a-pixel native RGBA buffer, freed
+/// before returning. At most 7 bytes a pixel, then, and 3 once the method has returned.
 /// </remarks>
 internal static class SkiaDecoder
 {
-    /// <summary>RGBA buffers up to this size are rented from <see cref="ArrayPool{T}.Shared"/>; larger ones are not pooled, so that one huge image does not stay resident in the pool.</summary>
-    internal const int PooledBytes = 16 << 20;
+    /// <summary>The RGBA bytes the last decode on this thread held besides the tensor: one row, or the whole image (instrumentation for the memory-bound tests).</summary>
+    [ThreadStatic]
+    internal static long ScratchBytes;
 
     private static readonly SKEncodedImageFormat[] Supported =
         [SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Bmp, SKEncodedImageFormat.Gif];
@@ -86,6 +88,7 @@ internal static class SkiaDecoder
         }
 
         byte[] row = ArrayPool<byte>.Shared.Rent(info.RowBytes);
+        ScratchBytes = info.RowBytes;
         var handle = GCHandle.Alloc(row, GCHandleType.Pinned);
         try
         {
@@ -110,24 +113,16 @@ internal static class SkiaDecoder
     }
 
     /// <summary>Decodes the whole image into one RGBA buffer, then lays it out; every decoding failure becomes its <see cref="ImageDecodeException"/> here.</summary>
-    private static void Whole(SKCodec codec, SKImageInfo info, PixelLayout layout, Span<byte> chw, byte[] encoded, string name)
+    private static unsafe void Whole(SKCodec codec, SKImageInfo info, PixelLayout layout, Span<byte> chw, byte[] encoded, string name)
     {
         int bytes = checked(info.Width * info.Height * 4);
-        // Pooled when small: a loader decodes hundreds per second on several threads. A huge buffer is not, so it is freed.
-        byte[] rgba = bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent(bytes) : GC.AllocateUninitializedArray<byte>(bytes);
+        // Native, freed before returning: a huge image's buffer neither waits for a garbage collection of the large
+        // object heap nor stays in a pool, so that several loader workers never hold more than their own decodes.
+        byte* rgba = (byte*)NativeMemory.Alloc((nuint)bytes);
+        ScratchBytes = bytes;
         try
         {
-            var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-            SKCodecResult decoded;
-            try
-            {
-                decoded = codec.GetPixels(info, handle.AddrOfPinnedObject(), new SKCodecOptions(frameIndex: 0));
-            }
-            finally
-            {
-                handle.Free();
-            }
-
+            SKCodecResult decoded = codec.GetPixels(info, (IntPtr)rgba, new SKCodecOptions(frameIndex: 0));
             if (decoded != SKCodecResult.Success)
             {
                 throw Failed(codec, decoded, encoded, name);
@@ -135,15 +130,12 @@ internal static class SkiaDecoder
 
             for (int y = 0; y < info.Height; y++)
             {
-                layout.WriteRow(rgba.AsSpan(y * info.RowBytes, info.RowBytes), y, chw);
+                layout.WriteRow(new ReadOnlySpan<byte>(rgba + ((long)y * info.RowBytes), info.RowBytes), y, chw);
             }
         }
         finally
         {
-            if (bytes <= PooledBytes)
-            {
-                ArrayPool<byte>.Shared.Return(rgba);
-            }
+            NativeMemory.Free(rgba);
         }
     }
 
