@@ -44,7 +44,10 @@ public static class ImageFile
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="ImageDecodeException">The path is a named pipe, a device or a socket (refused before it is opened, as reading one can block forever); or the file is empty, not an image, unsupported, truncated, corrupt or over <see cref="ImageReadOptions.MaxPixels"/>.</exception>
-    public static Tensor Read(string path, ImageReadOptions? options = null)
+    public static Tensor Read(string path, ImageReadOptions? options = null) => Decode(ReadEncoded(path), path, options);
+
+    /// <summary>The bytes of the file at <paramref name="path"/>, after the checks of <see cref="Read(string, ImageReadOptions?)"/> (a folder, a missing file, a named pipe).</summary>
+    internal static byte[] ReadEncoded(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -61,7 +64,7 @@ public static class ImageFile
                 $"it is {special}, not a regular file; expected a JPEG, PNG, WebP, BMP or GIF file.");
         }
 
-        return Decode(File.ReadAllBytes(path), path, options);
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>Reads an image from <paramref name="stream"/>, from its current position to its end; the stream is not closed.</summary>
@@ -86,6 +89,7 @@ public static class ImageFile
         return Decode(buffer.ToArray(), name, options);
     }
 
-    private static Tensor Decode(byte[] encoded, string name, ImageReadOptions? options) =>
+    /// <summary>Decodes bytes read by <see cref="ReadEncoded"/>; <paramref name="name"/> goes into errors.</summary>
+    internal static Tensor Decode(byte[] encoded, string name, ImageReadOptions? options) =>
         SkiaDecoder.Decode(encoded, name, options ?? ImageReadOptions.Default);
 }

@@ -25,6 +25,14 @@ internal static class SkiaDecoder
     private static readonly SKEncodedImageFormat[] Supported =
         [SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Bmp, SKEncodedImageFormat.Gif];
 
+    /// <summary>Width × height as the header announces them; 0 when no codec recognises the bytes (decoding will say why).</summary>
+    public static long Pixels(byte[] encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data);
+        return codec is null ? 0 : (long)codec.Info.Width * codec.Info.Height;
+    }
+
     /// <summary>Decodes the first frame; <paramref name="name"/> goes into every error.</summary>
     /// <returns>3 × H × W bytes (RGB), upright when <see cref="ImageReadOptions.ApplyExifOrientation"/>; the caller owns it.</returns>
     /// <exception cref="ImageDecodeException">Empty, not an image, unsupported, too large, truncated or corrupt.</exception>
