@@ -20,4 +20,7 @@ public enum ImageDecodeFailure
 
     /// <summary>The header announces more pixels than <see cref="ImageReadOptions.MaxPixels"/> allows; nothing was decoded.</summary>
     TooLarge,
+
+    /// <summary>The path is a named pipe (FIFO), a device or a socket: refused before it is opened, since reading one can block forever or never end.</summary>
+    NotARegularFile,
 }

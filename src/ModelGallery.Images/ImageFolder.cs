@@ -1,3 +1,5 @@
+using ModelGallery.IO;
+
 namespace ModelGallery.Images;
 
 /// <summary>
@@ -8,6 +10,8 @@ namespace ModelGallery.Images;
 /// </summary>
 /// <remarks>
 /// Files directly under the root, and files whose extension is not one of <see cref="Extensions"/>, are ignored.
+/// Links to folders are followed, but each real folder (by device and inode) is listed once: a link that loops back
+/// up, or into another class folder, is not entered, so no image is listed twice or under another class's label.
 /// A train/validation layout is two folders: open <c>train/</c>, then <c>val/</c> with the training folder's
 /// <see cref="Classes"/> as <see cref="ImageFolderOptions.Classes"/>, so that labels agree.
 /// </remarks>
@@ -44,7 +48,7 @@ public sealed class ImageFolder
     /// <param name="options">Explicit classes, the bad-file policy and decoding options; <see cref="ImageFolderOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentException"><paramref name="root"/> is null or empty, or the explicit class list is empty or repeats a name.</exception>
     /// <exception cref="DirectoryNotFoundException">No folder at <paramref name="root"/>.</exception>
-    /// <exception cref="ImageFolderException">No class sub-folders, a named class folder is missing, or a class folder holds no image file.</exception>
+    /// <exception cref="ImageFolderException">No class sub-folders, a named class folder is missing, two class folders are one folder (a link), or a class folder holds no image file.</exception>
     public static ImageFolder Open(string root, ImageFolderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -56,12 +60,13 @@ public sealed class ImageFolder
         }
 
         string[] classes = options.Classes is { } given ? CheckClasses(root, given) : FindClasses(root);
+        var visited = VisitedFolders(root, classes);
         var samples = new List<ImageSample>();
         var empty = new List<string>();
         for (int label = 0; label < classes.Length; label++)
         {
             int before = samples.Count;
-            samples.AddRange(ImageFiles(Path.Combine(root, classes[label])).Select(path => new ImageSample(path, label)));
+            samples.AddRange(ImageFiles(Path.Combine(root, classes[label]), visited).Select(path => new ImageSample(path, label)));
             if (samples.Count == before)
             {
                 empty.Add(classes[label]);
@@ -181,10 +186,63 @@ public sealed class ImageFolder
             : throw new ImageFolderException(root, $"Expected a folder for each class in '{root}'; missing: {string.Join(", ", missing)}.");
     }
 
-    /// <summary>The image files under a class folder, folder by folder (ordinal), then by name (ordinal), as <c>sorted(os.walk(...))</c>.</summary>
-    private static IEnumerable<string> ImageFiles(string classFolder) =>
-        Directory.EnumerateFiles(classFolder, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
-            .Where(path => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
-            .OrderBy(path => Path.GetDirectoryName(path), StringComparer.Ordinal)
-            .ThenBy(Path.GetFileName, StringComparer.Ordinal);
+    /// <summary>
+    /// The identities (device, inode) of the root and the class folders, which no walk enters again. Two class
+    /// folders that are one folder (a link to another class) are refused: their images would be listed twice, under
+    /// two labels.
+    /// </summary>
+    private static HashSet<(ulong Device, ulong Inode)> VisitedFolders(string root, string[] classes)
+    {
+        var visited = new HashSet<(ulong, ulong)>();
+        if (UnixFile.Stat(root) is { } top)
+        {
+            visited.Add((top.Device, top.Inode));
+        }
+
+        var owners = new Dictionary<(ulong, ulong), string>();
+        foreach (string name in classes)
+        {
+            if (UnixFile.Stat(Path.Combine(root, name)) is not { } folder)
+            {
+                continue;
+            }
+
+            if (!owners.TryAdd((folder.Device, folder.Inode), name))
+            {
+                throw new ImageFolderException(root,
+                    $"The class folders '{owners[(folder.Device, folder.Inode)]}' and '{name}' of '{root}' are one folder (one links to the other); expected one folder per class, or its images would be listed under two labels.");
+            }
+
+            visited.Add((folder.Device, folder.Inode));
+        }
+
+        return visited;
+    }
+
+    /// <summary>
+    /// The image files under a class folder, folder by folder (ordinal), then by name (ordinal), as <c>sorted(os.walk(...))</c>.
+    /// Links to folders are followed (as torchvision's <c>os.walk(followlinks=True)</c> does) but each real folder is
+    /// entered once, by device and inode (<paramref name="visited"/>, shared by every class): a link back up (a loop)
+    /// or into another class is not entered. Where <c>stat</c> is unavailable (not Linux), links to folders are not followed.
+    /// </summary>
+    private static List<string> ImageFiles(string classFolder, HashSet<(ulong Device, ulong Inode)> visited)
+    {
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true };
+        var files = new List<string>();
+        var pending = new Stack<string>([classFolder]);
+        while (pending.TryPop(out string? folder))
+        {
+            files.AddRange(Directory.EnumerateFiles(folder, "*", options).Where(path => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase)));
+            foreach (string child in Directory.EnumerateDirectories(folder, "*", options))
+            {
+                bool enter = UnixFile.Stat(child) is { } status ? visited.Add((status.Device, status.Inode)) : new DirectoryInfo(child).LinkTarget is null;
+                if (enter)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return [.. files.OrderBy(path => Path.GetDirectoryName(path), StringComparer.Ordinal).ThenBy(Path.GetFileName, StringComparer.Ordinal)];
+    }
 }

@@ -18,15 +18,27 @@ namespace ModelGallery.Images;
 /// <see cref="BadFilePolicy.Fail"/> the first bad file in epoch order stops the epoch with an
 /// <see cref="ImageFolderException"/>; <see cref="ImageFolder.Validate"/> finds them all before training.</para>
 /// <para>Memory: the queue holds at most <see cref="ImageLoaderOptions.QueueCapacity"/> transformed images, plus the
-/// batch being assembled; each worker disposes its temporaries in one dispose scope per image. Cancelling, breaking
+/// batch being assembled; each worker disposes its temporaries in one dispose scope per image. An image of more than
+/// 16 megapixels (from its header) is decoded and transformed by one worker at a time, so a folder of huge images
+/// costs one huge image's transient memory (see <see cref="ImageFile"/>: up to 7 bytes a pixel to decode, plus the
+/// transform's own), not one per worker; <see cref="ImageReadOptions.MaxPixels"/> bounds that image. Cancelling, breaking
 /// out of the loop or an exception stops the workers and disposes every image not yet handed out.</para>
 /// </remarks>
 public sealed class ImageLoader
 {
+    /// <summary>
+    /// The default threshold of <see cref="LargeImagePixels"/>: 16 megapixels (a 4912 × 3264 camera photo is 16.0), about
+    /// 110 MB to decode and 300 MB through the tensor preset.
+    /// </summary>
+    internal const long DefaultLargeImagePixels = 16_000_000;
+
     private readonly TrainingPreset? training;
     private readonly ClassificationPreset? evaluation;
+    private readonly Lock largeImages = new();
     private int pending;
     private int peakPending;
+    private int largeInFlight;
+    private int peakLargeInFlight;
 
     private ImageLoader(ImageFolder folder, ImageLoaderOptions options, TrainingPreset? training, ClassificationPreset? evaluation)
     {
@@ -50,6 +62,15 @@ public sealed class ImageLoader
 
     /// <summary>The most images ever decoded and not yet taken by the consumer at once.</summary>
     internal int PeakPending => Volatile.Read(ref peakPending);
+
+    /// <summary>Images with more pixels than this (from the header) are decoded and transformed one at a time across the workers: <see cref="DefaultLargeImagePixels"/> unless a test lowers it.</summary>
+    internal long LargeImagePixels { get; set; } = DefaultLargeImagePixels;
+
+    /// <summary>The most large images ever decoded or transformed at once (instrumentation for the memory-bound tests).</summary>
+    internal int PeakLargeInFlight => Volatile.Read(ref peakLargeInFlight);
+
+    /// <summary>Called on the worker before each decode with whether the image is large (a test hook).</summary>
+    internal Action<bool>? OnLargeImage { get; set; }
 
     /// <summary>A loader that augments each image with <paramref name="preset"/> (random crop and flip).</summary>
     /// <param name="folder">The images.</param>
@@ -104,19 +125,44 @@ public sealed class ImageLoader
     /// <summary>Decodes and transforms one image on a worker thread; the result is detached from any dispose scope.</summary>
     internal Tensor Load(int sampleIndex, int epoch)
     {
-        using var scope = NewDisposeScope();
-        var image = ImageFile.Read(Folder.Samples[sampleIndex].Path, Folder.Options.ReadOptions);
-        var result = training is not null
-            ? training.Apply(image, new Random(Seeds.Sample(Options.Seed, epoch, sampleIndex)))
-            : evaluation!.Apply(image);
-        return result.MoveToOuterDisposeScope();
+        string path = Folder.Samples[sampleIndex].Path;
+        byte[] encoded = ImageFile.ReadEncoded(path);
+        // A large image is decoded and transformed by one worker at a time: its buffers (up to 7 bytes a pixel to
+        // decode, more in the transform) do not multiply with the number of workers.
+        bool large = SkiaDecoder.Pixels(encoded) > LargeImagePixels;
+        if (large)
+        {
+            largeImages.Enter();
+            Track(ref largeInFlight, ref peakLargeInFlight);
+        }
+
+        try
+        {
+            OnLargeImage?.Invoke(large);
+            using var scope = NewDisposeScope();
+            var image = ImageFile.Decode(encoded, path, Folder.Options.ReadOptions);
+            var result = training is not null
+                ? training.Apply(image, new Random(Seeds.Sample(Options.Seed, epoch, sampleIndex)))
+                : evaluation!.Apply(image);
+            return result.MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            if (large)
+            {
+                Interlocked.Decrement(ref largeInFlight);
+                largeImages.Exit();
+            }
+        }
     }
 
     /// <summary>Counts an image decoded and not yet consumed.</summary>
-    internal void Produced()
+    internal void Produced() => Track(ref pending, ref peakPending);
+
+    private static void Track(ref int count, ref int peakCount)
     {
-        int now = Interlocked.Increment(ref pending);
-        for (int peak = Volatile.Read(ref peakPending); now > peak && Interlocked.CompareExchange(ref peakPending, now, peak) != peak; peak = Volatile.Read(ref peakPending))
+        int now = Interlocked.Increment(ref count);
+        for (int peak = Volatile.Read(ref peakCount); now > peak && Interlocked.CompareExchange(ref peakCount, now, peak) != peak; peak = Volatile.Read(ref peakCount))
         {
         }
     }

@@ -1,6 +1,10 @@
 namespace ModelGallery.Images;
 
-/// <summary>How <see cref="ImageFile"/> turns an image file into pixels. The defaults match torchvision's <c>read_image(path, ImageReadMode.RGB)</c> on an opaque image without an EXIF orientation; they differ in applying that orientation and in putting transparent pixels on white.</summary>
+/// <summary>
+/// How <see cref="ImageFile"/> turns an image file into pixels. The defaults match torchvision's
+/// <c>read_image(path, ImageReadMode.RGB)</c> on an opaque image without an EXIF orientation; they differ in applying
+/// that orientation and in putting transparent pixels on white. <see cref="TorchvisionCompatible"/> differs in neither.
+/// </summary>
 public sealed record ImageReadOptions
 {
     /// <summary>The default <see cref="MaxPixels"/>: 100 megapixels (a 10000 × 10000 image, 300 MB as a tensor).</summary>
@@ -10,14 +14,30 @@ public sealed record ImageReadOptions
     public static ImageReadOptions Default { get; } = new();
 
     /// <summary>
+    /// torchvision's reading: Pillow's <c>Image.open(path).convert("RGB")</c> and torchvision 0.14's
+    /// <c>read_image(path, ImageReadMode.RGB)</c>. Alpha is dropped, not composited (<see cref="DropAlpha"/>), and the
+    /// EXIF orientation is ignored (<see cref="ApplyExifOrientation"/> false); the pixel limit stays the default's.
+    /// Use it to reproduce torchvision's published evaluation bit for bit.
+    /// </summary>
+    public static ImageReadOptions TorchvisionCompatible { get; } = new() { DropAlpha = true, ApplyExifOrientation = false };
+
+    /// <summary>
     /// The colour transparent pixels are composited onto, with straight (not premultiplied) alpha <c>a</c> in [0, 1]:
     /// <c>out = round(a · colour + (1 − a) · Background)</c>. White by default. Opaque images are not affected.
     /// </summary>
     /// <remarks>
     /// A deviation from torchvision's <c>ImageReadMode.RGB</c> and Pillow's <c>convert("RGB")</c>, which drop the
-    /// alpha channel and keep whatever colour a transparent pixel stores (often black, sometimes noise).
+    /// alpha channel and keep whatever colour a transparent pixel stores (often black, sometimes noise); set
+    /// <see cref="DropAlpha"/> to do the same.
     /// </remarks>
     public RgbColor Background { get; init; } = RgbColor.White;
+
+    /// <summary>
+    /// Whether the alpha channel is dropped instead of composited: every pixel keeps the colour it stores, whatever its
+    /// alpha, as Pillow's <c>convert("RGB")</c> and torchvision's <c>ImageReadMode.RGB</c> do. <see cref="Background"/>
+    /// is then unused. False by default.
+    /// </summary>
+    public bool DropAlpha { get; init; }
 
     /// <summary>
     /// The most pixels (width × height, as the file's header announces them) an image may have. A larger image is

@@ -3,97 +3,86 @@ using SkiaSharp;
 namespace ModelGallery.Images;
 
 /// <summary>
-/// Turns decoded RGBA rows into the tensor's layout in one pass: composited onto the background, oriented upright,
-/// and split into three planes (C × H × W).
+/// Puts decoded RGBA rows into the tensor's layout one stored row at a time: alpha composited onto the background
+/// (or dropped), oriented upright, and split into three planes (C × H × W). Row by row, so that a decoder can hand
+/// over each scanline as it comes and never hold the whole RGBA image.
 /// </summary>
-internal static class PixelLayout
+/// <param name="Width">Stored width.</param>
+/// <param name="Height">Stored height.</param>
+/// <param name="Origin">The EXIF orientation to undo; <see cref="SKEncodedOrigin.TopLeft"/> keeps the stored layout.</param>
+/// <param name="Composite">Whether alpha is composited onto <paramref name="Background"/>; false copies the stored colour and ignores alpha (an opaque image, or <see cref="ImageReadOptions.DropAlpha"/>).</param>
+/// <param name="Background">The colour under transparent pixels when compositing.</param>
+internal readonly record struct PixelLayout(int Width, int Height, SKEncodedOrigin Origin, bool Composite, RgbColor Background)
 {
-    /// <summary>The upright size: the EXIF orientations 5 to 8 swap width and height.</summary>
-    public static (int Width, int Height) OrientedSize(int width, int height, SKEncodedOrigin origin) =>
-        SwapsAxes(origin) ? (height, width) : (width, height);
+    /// <summary>The upright width: the EXIF orientations 5 to 8 swap width and height.</summary>
+    public int UprightWidth => SwapsAxes ? Height : Width;
 
-    /// <summary>RGB planes of the upright image: 3 × H × W bytes, H and W from <see cref="OrientedSize"/>.</summary>
-    public static byte[] ToChw(DecodedImage image, RgbColor background)
+    /// <summary>The upright height.</summary>
+    public int UprightHeight => SwapsAxes ? Width : Height;
+
+    private bool SwapsAxes => Origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+
+    /// <summary>Writes stored row <paramref name="storedY"/> (<see cref="Width"/> RGBA pixels) into the upright planes <paramref name="chw"/> (3 × H × W).</summary>
+    public void WriteRow(ReadOnlySpan<byte> rgba, int storedY, Span<byte> chw)
     {
-        (int width, int height) = OrientedSize(image.Width, image.Height, image.Origin);
-        int plane = width * height;
-        byte[] chw = new byte[3 * plane];
-        if (image.Origin == SKEncodedOrigin.TopLeft)
+        int plane = Width * Height;
+        if (Origin == SKEncodedOrigin.TopLeft)
         {
-            if (image.Opaque)
+            int start = storedY * Width;
+            Span<byte> red = chw.Slice(start, Width), green = chw.Slice(plane + start, Width), blue = chw.Slice((2 * plane) + start, Width);
+            if (Composite)
             {
-                OpaquePlanes(image.Rgba, chw, plane);
+                for (int x = 0, s = 0; x < Width; x++, s += 4)
+                {
+                    int alpha = rgba[s + 3];
+                    red[x] = Over(rgba[s], alpha, Background.R);
+                    green[x] = Over(rgba[s + 1], alpha, Background.G);
+                    blue[x] = Over(rgba[s + 2], alpha, Background.B);
+                }
             }
             else
             {
-                Planes(image.Rgba, chw, plane, background);
+                // No compositing: half the time of the loop above (most images are JPEGs).
+                for (int x = 0, s = 0; x < Width; x++, s += 4)
+                {
+                    red[x] = rgba[s];
+                    green[x] = rgba[s + 1];
+                    blue[x] = rgba[s + 2];
+                }
             }
 
-            return chw;
+            return;
         }
 
-        for (int y = 0; y < height; y++)
+        int uprightWidth = UprightWidth;
+        for (int sx = 0, s = 0; sx < Width; sx++, s += 4)
         {
-            for (int x = 0; x < width; x++)
-            {
-                (int sx, int sy) = Source(x, y, image.Width, image.Height, image.Origin);
-                int s = 4 * ((sy * image.Width) + sx);
-                int d = (y * width) + x;
-                int alpha = image.Rgba[s + 3];
-                chw[d] = Over(image.Rgba[s], alpha, background.R);
-                chw[plane + d] = Over(image.Rgba[s + 1], alpha, background.G);
-                chw[(2 * plane) + d] = Over(image.Rgba[s + 2], alpha, background.B);
-            }
-        }
-
-        return chw;
-    }
-
-    /// <summary>The upright case (no EXIF turn): stored pixel d goes to position d of each plane.</summary>
-    private static void Planes(ReadOnlySpan<byte> rgba, Span<byte> chw, int plane, RgbColor background)
-    {
-        Span<byte> red = chw[..plane], green = chw.Slice(plane, plane), blue = chw.Slice(2 * plane, plane);
-        for (int d = 0, s = 0; d < plane; d++, s += 4)
-        {
-            int alpha = rgba[s + 3];
-            red[d] = Over(rgba[s], alpha, background.R);
-            green[d] = Over(rgba[s + 1], alpha, background.G);
-            blue[d] = Over(rgba[s + 2], alpha, background.B);
-        }
-    }
-
-    /// <summary>The upright case of an image without alpha (a JPEG): no compositing, half the time of <see cref="Planes"/>.</summary>
-    private static void OpaquePlanes(ReadOnlySpan<byte> rgba, Span<byte> chw, int plane)
-    {
-        Span<byte> red = chw[..plane], green = chw.Slice(plane, plane), blue = chw.Slice(2 * plane, plane);
-        for (int d = 0, s = 0; d < plane; d++, s += 4)
-        {
-            red[d] = rgba[s];
-            green[d] = rgba[s + 1];
-            blue[d] = rgba[s + 2];
+            (int x, int y) = Destination(sx, storedY);
+            int d = (y * uprightWidth) + x;
+            int alpha = Composite ? rgba[s + 3] : 255;
+            chw[d] = Over(rgba[s], alpha, Background.R);
+            chw[plane + d] = Over(rgba[s + 1], alpha, Background.G);
+            chw[(2 * plane) + d] = Over(rgba[s + 2], alpha, Background.B);
         }
     }
 
     /// <summary>
-    /// The stored pixel shown at upright (x, y), for the eight EXIF orientations (TIFF 6.0 tag 274: where the stored
-    /// row 0 and column 0 are, as seen upright). <paramref name="width"/> and <paramref name="height"/> are stored.
+    /// Where stored pixel (<paramref name="sx"/>, <paramref name="sy"/>) is shown upright, for the eight EXIF
+    /// orientations (TIFF 6.0 tag 274: where the stored row 0 and column 0 are, as seen upright).
     /// </summary>
-    internal static (int X, int Y) Source(int x, int y, int width, int height, SKEncodedOrigin origin) => origin switch
+    internal (int X, int Y) Destination(int sx, int sy) => Origin switch
     {
-        SKEncodedOrigin.TopRight => (width - 1 - x, y),                     // 2: mirrored left-right
-        SKEncodedOrigin.BottomRight => (width - 1 - x, height - 1 - y),     // 3: rotated 180°
-        SKEncodedOrigin.BottomLeft => (x, height - 1 - y),                  // 4: mirrored top-bottom
-        SKEncodedOrigin.LeftTop => (y, x),                                  // 5: transposed
-        SKEncodedOrigin.RightTop => (y, height - 1 - x),                    // 6: stored 90° counter-clockwise, turned clockwise
-        SKEncodedOrigin.RightBottom => (width - 1 - y, height - 1 - x),     // 7: transposed across the other diagonal
-        SKEncodedOrigin.LeftBottom => (width - 1 - y, x),                   // 8: stored 90° clockwise, turned counter-clockwise
-        _ => (x, y),                                                        // 1: as stored
+        SKEncodedOrigin.TopRight => (Width - 1 - sx, sy),                   // 2: mirrored left-right
+        SKEncodedOrigin.BottomRight => (Width - 1 - sx, Height - 1 - sy),   // 3: rotated 180°
+        SKEncodedOrigin.BottomLeft => (sx, Height - 1 - sy),                // 4: mirrored top-bottom
+        SKEncodedOrigin.LeftTop => (sy, sx),                                // 5: transposed
+        SKEncodedOrigin.RightTop => (Height - 1 - sy, sx),                  // 6: stored 90° counter-clockwise, turned clockwise
+        SKEncodedOrigin.RightBottom => (Height - 1 - sy, Width - 1 - sx),   // 7: transposed across the other diagonal
+        SKEncodedOrigin.LeftBottom => (sy, Width - 1 - sx),                 // 8: stored 90° clockwise, turned counter-clockwise
+        _ => (sx, sy),                                                      // 1: as stored
     };
 
     /// <summary>Straight alpha over an opaque background, rounded to nearest: round((a·c + (255 − a)·bg) / 255).</summary>
     private static byte Over(byte colour, int alpha, byte background) =>
         alpha == 255 ? colour : (byte)(((alpha * colour) + ((255 - alpha) * background) + 127) / 255);
-
-    private static bool SwapsAxes(SKEncodedOrigin origin) =>
-        origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
 }

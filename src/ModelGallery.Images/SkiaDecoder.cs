@@ -2,26 +2,41 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using SkiaSharp;
+using static TorchSharp.torch;
 
 namespace ModelGallery.Images;
 
-/// <summary>An image's first frame as straight-alpha RGBA bytes (row-major, H × W × 4), with the orientation its metadata asks for.</summary>
-/// <param name="Rgba">The pixels as stored in the file (not yet oriented), in an array rented from <see cref="ArrayPool{T}.Shared"/> that may be longer than W × H × 4: the reader returns it.</param>
-/// <param name="Width">Stored width.</param>
-/// <param name="Height">Stored height.</param>
-/// <param name="Origin">The EXIF orientation; <see cref="SKEncodedOrigin.TopLeft"/> when there is none.</param>
-/// <param name="Opaque">The format has no alpha (JPEG, PNG without transparency): every alpha byte is 255.</param>
-internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, SKEncodedOrigin Origin, bool Opaque);
-
-/// <summary>Decodes encoded bytes with Skia's codecs; every native object is disposed before returning.</summary>
+/// <summary>
+/// Decodes encoded bytes with Skia's codecs straight into a 3 × H × W tensor of bytes; every native object is disposed
+/// before returning.
+/// </summary>
+/// <remarks>
+/// Memory per image: the tensor (3 bytes a pixel) plus one RGBA scanline for the formats Skia decodes row by row
+/// (JPEG, BMP); PNG, WebP and GIF, whose Skia codecs decode only whole images (SkiaSharp 3.119 reports
+/// <see cref="SKCodecResult.Unimplemented"/> for their scanlines), add a 4-bytes-a-pixel native RGBA buffer, freed
+/// before returning. At most 7 bytes a pixel, then, and 3 once the method has returned.
+/// </remarks>
 internal static class SkiaDecoder
 {
+    /// <summary>The RGBA bytes the last decode on this thread held besides the tensor: one row, or the whole image (instrumentation for the memory-bound tests).</summary>
+    [ThreadStatic]
+    internal static long ScratchBytes;
+
     private static readonly SKEncodedImageFormat[] Supported =
         [SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Bmp, SKEncodedImageFormat.Gif];
 
+    /// <summary>Width × height as the header announces them; 0 when no codec recognises the bytes (decoding will say why).</summary>
+    public static long Pixels(byte[] encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data);
+        return codec is null ? 0 : (long)codec.Info.Width * codec.Info.Height;
+    }
+
     /// <summary>Decodes the first frame; <paramref name="name"/> goes into every error.</summary>
+    /// <returns>3 × H × W bytes (RGB), upright when <see cref="ImageReadOptions.ApplyExifOrientation"/>; the caller owns it.</returns>
     /// <exception cref="ImageDecodeException">Empty, not an image, unsupported, too large, truncated or corrupt.</exception>
-    public static DecodedImage Decode(byte[] encoded, string name, long maxPixels)
+    public static Tensor Decode(byte[] encoded, string name, ImageReadOptions options)
     {
         if (encoded.Length == 0)
         {
@@ -41,37 +56,101 @@ internal static class SkiaDecoder
         // The header's size, checked before any pixel buffer exists: a decompression bomb stops here.
         SKImageInfo stored = codec.Info;
         long pixels = (long)stored.Width * stored.Height;
-        long limit = Math.Min(maxPixels, Array.MaxLength / 4);
+        long limit = Math.Min(options.MaxPixels, Array.MaxLength / 4);
         if (pixels > limit)
         {
             throw new ImageDecodeException(name, ImageDecodeFailure.TooLarge,
                 $"its header announces {stored.Width} × {stored.Height} = {Count(pixels)} pixels, more than the limit of {Count(limit)} pixels "
-                + (limit < maxPixels ? "(the most one managed array of RGBA bytes holds)." : "(ImageReadOptions.MaxPixels)."));
+                + (limit < options.MaxPixels ? "(the most one managed array of RGBA bytes holds)." : "(ImageReadOptions.MaxPixels)."));
         }
 
+        var layout = new PixelLayout(stored.Width, stored.Height,
+            options.ApplyExifOrientation ? Origin(codec, encoded) : SKEncodedOrigin.TopLeft,
+            Composite: stored.AlphaType != SKAlphaType.Opaque && !options.DropAlpha, options.Background);
         // Straight alpha and no colour space: Skia converts neither colours (ICC profiles and gAMA are ignored, as
         // Pillow and torchvision ignore them) nor premultiplies, so compositing sees the stored colour and alpha.
         var info = new SKImageInfo(stored.Width, stored.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        // Pooled: a camera-sized image is a large-object array, and a loader decodes hundreds per second on several threads.
-        byte[] rgba = ArrayPool<byte>.Shared.Rent(checked(stored.Width * stored.Height * 4));
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        SKCodecResult decoded;
+        var chw = empty([3, layout.UprightHeight, layout.UprightWidth], ScalarType.Byte);
         try
         {
-            decoded = codec.GetPixels(info, handle.AddrOfPinnedObject(), new SKCodecOptions(frameIndex: 0));
+            if (!Scanlines(codec, info, layout, chw.bytes))
+            {
+                Whole(codec, info, layout, chw.bytes, encoded, name);
+            }
+
+            return chw;
+        }
+        catch
+        {
+            chw.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Decodes row by row into <paramref name="chw"/>; false when the codec cannot (WebP, GIF) or a row fails, so that <see cref="Whole"/> decodes (or classifies the failure).</summary>
+    private static bool Scanlines(SKCodec codec, SKImageInfo info, PixelLayout layout, Span<byte> chw)
+    {
+        if (codec.StartScanlineDecode(info) != SKCodecResult.Success)
+        {
+            return false;
+        }
+
+        byte[] row = ArrayPool<byte>.Shared.Rent(info.RowBytes);
+        ScratchBytes = info.RowBytes;
+        var handle = GCHandle.Alloc(row, GCHandleType.Pinned);
+        try
+        {
+            for (int k = 0; k < info.Height; k++)
+            {
+                int y = codec.NextScanline; // bottom-up BMPs come last row first
+                if (codec.GetScanlines(handle.AddrOfPinnedObject(), 1, info.RowBytes) != 1)
+                {
+                    return false;
+                }
+
+                layout.WriteRow(row.AsSpan(0, info.RowBytes), y, chw);
+            }
+
+            return true;
         }
         finally
         {
             handle.Free();
+            ArrayPool<byte>.Shared.Return(row);
         }
+    }
 
-        if (decoded == SKCodecResult.Success)
+    /// <summary>Decodes the whole image into one RGBA buffer, then lays it out; every decoding failure becomes its <see cref="ImageDecodeException"/> here.</summary>
+    private static unsafe void Whole(SKCodec codec, SKImageInfo info, PixelLayout layout, Span<byte> chw, byte[] encoded, string name)
+    {
+        int bytes = checked(info.Width * info.Height * 4);
+        // Native, freed before returning: a huge image's buffer neither waits for a garbage collection of the large
+        // object heap nor stays in a pool, so that several loader workers never hold more than their own decodes.
+        byte* rgba = (byte*)NativeMemory.Alloc((nuint)bytes);
+        ScratchBytes = bytes;
+        try
         {
-            return new DecodedImage(rgba, stored.Width, stored.Height, Origin(codec, encoded), stored.AlphaType == SKAlphaType.Opaque);
-        }
+            SKCodecResult decoded = codec.GetPixels(info, (IntPtr)rgba, new SKCodecOptions(frameIndex: 0));
+            if (decoded != SKCodecResult.Success)
+            {
+                throw Failed(codec, decoded, encoded, name);
+            }
 
-        ArrayPool<byte>.Shared.Return(rgba);
-        throw decoded switch
+            for (int y = 0; y < info.Height; y++)
+            {
+                layout.WriteRow(new ReadOnlySpan<byte>(rgba + ((long)y * info.RowBytes), info.RowBytes), y, chw);
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(rgba);
+        }
+    }
+
+    private static ImageDecodeException Failed(SKCodec codec, SKCodecResult decoded, byte[] encoded, string name)
+    {
+        SKImageInfo stored = codec.Info;
+        return decoded switch
         {
             // Skia fills what it could not decode and reports it; a truncated file must not pass as grey pixels.
             SKCodecResult.IncompleteInput => new ImageDecodeException(name, ImageDecodeFailure.Truncated,

@@ -47,7 +47,7 @@ public static class WeightsExtensions
     /// Keys of modules that a file may hold but this model does not build (GoogLeNet's auxiliary classifiers, when it
     /// is built without them, as torchvision does) are left out and listed as skipped; everything else stays strict.
     /// </remarks>
-    /// <exception cref="WeightsFileException">The file is not a valid file of its format, or the path is a directory.</exception>
+    /// <exception cref="WeightsFileException">The file is not a valid file of its format, or the path is a directory, a named pipe, a device or a socket (refused before it is opened).</exception>
     /// <exception cref="WeightsMismatchException">A strict load found keys that do not match.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
@@ -59,6 +59,12 @@ public static class WeightsExtensions
         if (Directory.Exists(path))
         {
             throw new WeightsFileException(path, "it is a directory; name a .safetensors, .pt, .pth or .bin file in it.");
+        }
+
+        if (UnixFile.Special(path) is { } special)
+        {
+            // Checked before opening: opening a named pipe for reading blocks until something writes to it.
+            throw new WeightsFileException(path, $"it is {special}, not a regular file; expected a .safetensors, .pt, .pth or .bin file.");
         }
 
         var chosen = format ?? StateDictFile.FormatOf(path);

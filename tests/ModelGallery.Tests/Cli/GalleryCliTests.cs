@@ -160,7 +160,7 @@ public sealed class GalleryCliTrainPredictTests : TempFolder
         var (exit, output) = CliRunner.Run("predict", "--image", fake);
 
         exit.Should().Be(2);
-        output.Should().Contain("is not an image");
+        output.Should().Contain(fake).And.Contain("no decoder recognised it");
     }
 
     [Theory]
