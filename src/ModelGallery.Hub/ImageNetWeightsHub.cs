@@ -8,12 +8,12 @@ namespace ModelGallery.Hub;
 /// </summary>
 public static class ImageNetWeightsHub
 {
-    /// <summary>The catalogue entry's file: its URL, name and the SHA-256 prefix its name carries.</summary>
+    /// <summary>The catalogue entry's file: its URL, name, the SHA-256 prefix its name carries, and its byte budget (published size).</summary>
     /// <param name="weights">A catalogue entry.</param>
     public static WeightsFile ToWeightsFile(this ImageNetWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        return new(weights.Url, weights.FileName, weights.Sha256Prefix);
+        return new(weights.Url, weights.FileName, weights.Sha256Prefix) { MaxBytes = CatalogueSizes.MaxBytesOf(weights) };
     }
 
     /// <summary>
