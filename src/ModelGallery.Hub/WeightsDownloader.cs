@@ -112,7 +112,7 @@ public sealed class WeightsDownloader : IDisposable
             string seconds = string.Create(CultureInfo.InvariantCulture, $"{options.Deadline.TotalSeconds:0.###} s");
             throw new WeightsDownloadException(locked
                 ? $"Cannot download {url}: it did not finish within the deadline of {seconds} (WeightsDownloadOptions.Deadline); the partial file is kept for the next call. {WeightsDownloadException.ByHand(url, target)}"
-                : $"Gave up waiting for {lockPath} after the deadline of {seconds} (WeightsDownloadOptions.Deadline): another download of {file.FileName} holds it ({holder ?? "an unknown holder"}). If that process is gone, delete the lock file. {WeightsDownloadException.ByHand(url, target)}",
+                : $"Gave up waiting for {lockPath} after the deadline of {seconds} (WeightsDownloadOptions.Deadline): another download of {file.FileName} holds it ({holder ?? "an unknown holder"}) and is still running (a lock ends with its process). Try again later or allow a longer deadline. {WeightsDownloadException.ByHand(url, target)}",
                 url, target, innerException: e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not WeightsDownloadException)
