@@ -28,8 +28,18 @@ internal static class Downloads
     }
 
     /// <summary>A downloader for the options given.</summary>
-    public static WeightsDownloader Downloader(string? cache, string? baseUrl) =>
-        new(new WeightsCache(cache), new WeightsDownloadOptions { BaseUrl = baseUrl is null ? null : new Uri(baseUrl) });
+    /// <exception cref="UsageException"><c>MODELGALLERY_WEIGHTS_URL</c> is not an http(s) URL.</exception>
+    public static WeightsDownloader Downloader(string? cache, string? baseUrl)
+    {
+        try
+        {
+            return new(new WeightsCache(cache), new WeightsDownloadOptions { BaseUrl = baseUrl is null ? null : new Uri(baseUrl) });
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message); // the environment's value is the user's input, like an option's
+        }
+    }
 
     /// <summary>The weights' file, with a downloader for <c>--cache</c> and <c>--base-url</c>.</summary>
     public static async Task<string> FetchAsync(IAnsiConsole console, PretrainedWeights weights, string? cache, string? baseUrl, CancellationToken cancellationToken)
@@ -56,17 +66,18 @@ internal static class Downloads
             .StartAsync(async context =>
             {
                 var task = context.AddTask(Markup.Escape(file.FileName), maxValue: double.MaxValue);
-                string path = await downloader.GetAsync(file, new TaskProgress(task), cancellationToken);
+                string path = await downloader.GetAsync(file, new TaskProgress(task, file.FileName), cancellationToken);
                 task.Value = task.MaxValue;
                 return path;
             });
     }
 
     /// <summary>Reports straight into the progress bar (not through a synchronisation context, which would lag behind).</summary>
-    private sealed class TaskProgress(ProgressTask task) : IProgress<DownloadProgress>
+    private sealed class TaskProgress(ProgressTask task, string name) : IProgress<DownloadProgress>
     {
         public void Report(DownloadProgress value)
         {
+            task.Description = Markup.Escape(value.WaitingFor is { } holder ? $"{name}: waiting for another download ({holder})" : name);
             if (value.TotalBytes is { } total)
             {
                 task.MaxValue = total;

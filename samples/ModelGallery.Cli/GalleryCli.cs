@@ -18,8 +18,8 @@ internal static class GalleryCli
 
     /// <summary>
     /// Runs a command line. Parse errors are System.CommandLine's messages (exit 1); a failure while running is one
-    /// line on <paramref name="error"/>, exit 1 for a <see cref="UsageException"/> and 2 for anything else; never a stack
-    /// trace unless <c>--verbose</c> asks for one.
+    /// line on <paramref name="error"/>, exit 1 for a <see cref="UsageException"/>, 130 for a cancellation (Ctrl+C) and 2
+    /// for anything else; never a stack trace unless <c>--verbose</c> asks for one.
     /// </summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter error)
     {
@@ -55,6 +55,12 @@ internal static class GalleryCli
                 EnableDefaultExceptionHandler = false,
                 ProcessTerminationTimeout = TimeSpan.FromMinutes(2),
             }).GetAwaiter().GetResult(); // InvokeAsync: only it hands Ctrl+C to the actions' tokens
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: 130 (128 + SIGINT), as train's stop after a checkpoint; a download keeps its partial file.
+            error.WriteLine("Cancelled (a download's partial file is kept; the next run resumes it).");
+            return 130;
         }
         catch (Exception e)
         {

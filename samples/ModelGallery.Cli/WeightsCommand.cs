@@ -33,7 +33,7 @@ internal static class WeightsCommand
         {
             var weights = WeightsChoice.Named(parse.GetValue<string>("name")!);
             var store = new WeightsCache(parse.GetValue(cache));
-            console.WriteLine(store.Find(weights.ToWeightsFile()) ?? store.PathOf(weights.ToWeightsFile()));
+            console.WriteLine(Cached(store, weights.ToWeightsFile(), out _) ?? store.PathOf(weights.ToWeightsFile()));
             return 0;
         });
 
@@ -76,7 +76,7 @@ internal static class WeightsCommand
             .AddColumn(new TableColumn("Params").RightAligned()).AddColumn("Preset").AddColumn("Cached");
         foreach (var weights in WeightsChoice.All)
         {
-            string? cached = store.Find(weights.ToWeightsFile());
+            string? cached = Cached(store, weights.ToWeightsFile(), out string? refused);
             table.AddRow(
                 Markup.Escape(weights.Name + (weights.IsDefault ? " (default)" : string.Empty)),
                 Markup.Escape(weights.TorchvisionName ?? weights.Name),
@@ -84,10 +84,29 @@ internal static class WeightsCommand
                 weights.Top5?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
                 weights.Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 $"{weights.Preset.ResizeSize}→{weights.Preset.CropSize}",
-                cached is null ? "no" : Markup.Escape($"{new FileInfo(cached).Length / 1e6:0.0} MB"));
+                cached is not null ? Markup.Escape($"{new FileInfo(cached).Length / 1e6:0.0} MB")
+                    : refused is not null ? Markup.Escape(refused) : "no");
         }
 
         console.Write(table);
         return 0;
+    }
+
+    /// <summary>The cached file, or null with <paramref name="refused"/> saying why an entry under its name is not used (`weights verify` gives the detail).</summary>
+    private static string? Cached(WeightsCache store, WeightsFile file, out string? refused)
+    {
+        refused = null;
+        try
+        {
+            return store.Find(file);
+        }
+        catch (WeightsDownloadException)
+        {
+            string path = store.PathOf(file);
+            refused = File.Exists(path) && new FileInfo(path).LinkTarget is null
+                ? $"{new FileInfo(path).Length / 1e6:0.0} MB, not the published file (refused)"
+                : "refused: not a regular file";
+            return null;
+        }
     }
 }

@@ -9,6 +9,13 @@ namespace ModelGallery.Hub;
 /// <param name="BytesPerSecond">The mean speed of this download so far (bytes received by this call over its time).</param>
 public sealed record DownloadProgress(long BytesReceived, long? TotalBytes, double BytesPerSecond)
 {
+    /// <summary>
+    /// Set while this call waits for another thread's or process's download of the same file: who holds its lock, as
+    /// the holder wrote it ("process 4242 on build-7, since 2026-12-03 10:01:02 UTC"), or "an unknown holder" when it
+    /// wrote nothing. <see cref="BytesReceived"/> is then the holder's partial file so far. Null while downloading.
+    /// </summary>
+    public string? WaitingFor { get; init; }
+
     /// <summary>The fraction done, from 0 to 1, when the length is known.</summary>
     public double? Fraction => TotalBytes is > 0 and var total ? Math.Min(1.0, (double)BytesReceived / total) : null;
 

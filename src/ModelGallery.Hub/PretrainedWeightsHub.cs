@@ -8,13 +8,13 @@ namespace ModelGallery.Hub;
 /// </summary>
 public static class PretrainedWeightsHub
 {
-    /// <summary>The catalogue entry's file: its URL, name and the SHA-256 prefix its name carries.</summary>
+    /// <summary>The catalogue entry's file: its URL, name, the SHA-256 prefix its name carries, and its byte budget (its size).</summary>
     /// <param name="weights">A catalogue entry with a URL.</param>
     /// <exception cref="ArgumentException">The entry is embedded in the package and has no URL.</exception>
     public static WeightsFile ToWeightsFile(this PretrainedWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        return weights.Url is { } url ? new(url, weights.FileName, weights.Sha256)
+        return weights.Url is { } url ? new(url, weights.FileName, weights.Sha256) { MaxBytes = CatalogueSizes.MaxBytesOf(weights) }
             : throw new ArgumentException($"{weights.Name} is embedded in the package; it has no file to download.", nameof(weights));
     }
 

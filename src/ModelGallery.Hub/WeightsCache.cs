@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using ModelGallery.IO;
 
 namespace ModelGallery.Hub;
 
@@ -19,11 +20,13 @@ namespace ModelGallery.Hub;
 /// does).
 /// </para>
 /// <para>
-/// Trust: a file in the gallery's cache got its name only after its SHA-256 was checked (or was saved there by hand,
-/// which is the user's word for it), so it is not hashed again, as torch.hub does not. A file in PyTorch's cache is
-/// hashed before its first use in each process, because torchvision downloads without checking
-/// (<c>check_hash=False</c>); a file that does not match is ignored (never deleted: it is PyTorch's) and the file is
-/// downloaded into the gallery's cache instead.
+/// Trust: every cached file is hashed before its first use in each process (the hash is remembered while the file's
+/// length and time stay the same). A file in the gallery's cache got its name only after its SHA-256 was checked,
+/// but it may have been placed by hand, damaged or replaced since: it must be a regular file (not a link, a pipe or
+/// a device) whose SHA-256 matches, or <see cref="Find"/> refuses it with a <see cref="WeightsDownloadException"/>
+/// (it is never deleted or overwritten: the user decides). A file in PyTorch's cache that does not match is ignored
+/// (never deleted: it is PyTorch's; torchvision downloads with <c>check_hash=False</c>) and the file is downloaded
+/// into the gallery's cache instead.
 /// </para>
 /// </remarks>
 public sealed class WeightsCache
@@ -60,20 +63,34 @@ public sealed class WeightsCache
     }
 
     /// <summary>
-    /// The path of <paramref name="file"/> if it is cached: in the gallery's cache, else in PyTorch's (when its
-    /// SHA-256 matches). Null when it must be downloaded. Never touches the network.
+    /// The path of <paramref name="file"/> if it is cached, its SHA-256 checked (once per process): in the gallery's
+    /// cache, else in PyTorch's. Null when it must be downloaded. Never touches the network.
     /// </summary>
     /// <param name="file">The weight file.</param>
+    /// <exception cref="WeightsDownloadException">
+    /// The gallery's cache holds something under the file's name that is not a regular file, or whose SHA-256 does
+    /// not match; the message names the path and says to remove it (it is left as it is).
+    /// </exception>
     public string? Find(WeightsFile file)
     {
         string ours = PathOf(file);
-        if (File.Exists(ours))
+        if (NoFollow.Exists(ours))
         {
-            return ours;
+            if (!NoFollow.IsRegularFile(ours))
+            {
+                throw new WeightsDownloadException(
+                    $"The cache entry {ours} is not a regular file (a link, folder, pipe or device), so it is not used. Remove it, and the next call downloads {file.FileName} again.",
+                    file.Url, ours);
+            }
+
+            string hash = Sha256Of(ours, remember: true);
+            return hash.StartsWith(file.Sha256Prefix, StringComparison.Ordinal) ? ours : throw new WeightsDownloadException(
+                $"The cached file {ours} is not {file.FileName}: its SHA-256 is {hash}, expected one starting with {file.Sha256Prefix}. It is not used; delete it, and the next call downloads the file again.",
+                file.Url, ours);
         }
 
         string torch = Path.Combine(TorchHubDirectory, file.FileName);
-        return File.Exists(torch) && Sha256Of(torch, remember: true).StartsWith(file.Sha256Prefix, StringComparison.Ordinal) ? torch : null;
+        return File.Exists(torch) && AtomicFile.IsRegularFile(torch) && Sha256Of(torch, remember: true).StartsWith(file.Sha256Prefix, StringComparison.Ordinal) ? torch : null;
     }
 
     /// <summary>An environment variable as this cache sees it; empty counts as unset.</summary>
@@ -85,8 +102,8 @@ public sealed class WeightsCache
 
     /// <summary>
     /// The lower-case hex SHA-256 of a file. With <paramref name="remember"/>, the hash is kept for the process while
-    /// the file's length and time stay the same (for PyTorch's files, read again on every load); a download being
-    /// checked is always hashed afresh.
+    /// the file's length and time stay the same (cached files, looked up on every load); a download being checked is
+    /// always hashed afresh.
     /// </summary>
     internal static string Sha256Of(string path, bool remember = false)
     {
@@ -105,6 +122,13 @@ public sealed class WeightsCache
         }
 
         return hash;
+    }
+
+    /// <summary>Remembers the hash of a file just checked (a download renamed into the cache), so its first use does not hash it again.</summary>
+    internal static void Remember(string path, string hash)
+    {
+        var info = new FileInfo(path);
+        Hashes[(info.FullName, info.Length, info.LastWriteTimeUtc)] = hash;
     }
 
     private string DefaultDirectory()

@@ -14,7 +14,11 @@ namespace ModelGallery.Hub;
 /// pipeline with exponential backoff, each attempt resuming the partial file with an HTTP Range request; other statuses
 /// fail at once. An interrupted or cancelled download keeps its partial file, and the next call resumes it. Threads and
 /// processes asking for the same file take turns on the lock file <c>&lt;name&gt;.lock</c>; one downloads, the others
-/// find the file in the cache when their turn comes.
+/// find the file in the cache when their turn comes, and are told who holds the lock meanwhile
+/// (<see cref="DownloadProgress.WaitingFor"/>).
+/// Bounds: a file never grows past <see cref="WeightsFile.MaxBytes"/> (or the announced length); an attempt slower
+/// than <see cref="WeightsDownloadOptions.MinimumBytesPerSecond"/> fails; the whole call, lock wait included, ends at
+/// <see cref="WeightsDownloadOptions.Deadline"/>. The partial, lock and owner files are never written through a link.
 /// </remarks>
 public sealed class WeightsDownloader : IDisposable
 {
@@ -37,7 +41,8 @@ public sealed class WeightsDownloader : IDisposable
         this.options = (options ?? new WeightsDownloadOptions()).Validated();
         mirror = this.options.BaseUrl ?? MirrorFromEnvironment(cache);
         ownsClient = this.options.HttpClient is null;
-        client = this.options.HttpClient ?? new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        // Redirects are followed by Transfer, which refuses any but http(s) naming where they led.
+        client = this.options.HttpClient ?? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         retries = this.options.Retries == 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -62,8 +67,10 @@ public sealed class WeightsDownloader : IDisposable
     /// <param name="progress">Told how far the download has come (at most every 100 ms, and once at the end).</param>
     /// <param name="cancellationToken">Stops the download (or the wait for another's); the partial file stays for the next call.</param>
     /// <exception cref="WeightsDownloadException">
-    /// The server refused the file, the retries ran out, the bytes are not the expected file, or the cache folder
-    /// cannot be written; nothing is left under the final name.
+    /// The server refused the file, the retries ran out, the bytes are not the expected file, the file outgrew its
+    /// budget, the deadline passed (downloading, or waiting for another download's lock, whose holder the message
+    /// names), a cached entry is not a regular file or does not match, or the cache folder cannot be written; nothing
+    /// is left under the final name.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<string> GetAsync(WeightsFile file, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -77,17 +84,36 @@ public sealed class WeightsDownloader : IDisposable
 
         Uri url = SourceOf(file);
         string target = cache.PathOf(file);
+        string lockPath = target + ".lock";
+        using var deadline = new CancellationTokenSource(options.Deadline);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        string? holder = null;
+        bool locked = false;
         try
         {
             Directory.CreateDirectory(cache.Directory);
-            await using var held = await FileLock.AcquireAsync(target + ".lock", options.LockPollInterval, cancellationToken).ConfigureAwait(false);
+            await using var held = await FileLock.AcquireAsync(lockPath, options.LockPollInterval, owner =>
+            {
+                holder = owner ?? "an unknown holder";
+                long partial = File.Exists(target + ".partial") ? new FileInfo(target + ".partial").Length : 0;
+                progress?.Report(new DownloadProgress(partial, null, 0) { WaitingFor = holder });
+            }, call.Token).ConfigureAwait(false);
+            locked = true;
             if (cache.Find(file) is { } arrived)
             {
                 return arrived; // another thread or process downloaded it while this one waited
             }
 
-            await DownloadAsync(file, url, target, progress, cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(file, url, target, progress, call.Token).ConfigureAwait(false);
             return target;
+        }
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            string seconds = string.Create(CultureInfo.InvariantCulture, $"{options.Deadline.TotalSeconds:0.###} s");
+            throw new WeightsDownloadException(locked
+                ? $"Cannot download {url}: it did not finish within the deadline of {seconds} (WeightsDownloadOptions.Deadline); the partial file is kept for the next call. {WeightsDownloadException.ByHand(url, target)}"
+                : $"Gave up waiting for {lockPath} after the deadline of {seconds} (WeightsDownloadOptions.Deadline): another download of {file.FileName} holds it ({holder ?? "an unknown holder"}) and is still running (a lock ends with its process). Try again later or allow a longer deadline. {WeightsDownloadException.ByHand(url, target)}",
+                url, target, innerException: e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not WeightsDownloadException)
         {
@@ -130,26 +156,24 @@ public sealed class WeightsDownloader : IDisposable
 
         return Uri.TryCreate(variable, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new ArgumentException($"Expected MODELGALLERY_WEIGHTS_URL to be an absolute http or https URL; received '{variable}'.", nameof(cache));
+            : throw new ArgumentException($"Expected MODELGALLERY_WEIGHTS_URL to be an absolute http or https URL; received '{variable}'."); // no parameter: an environment variable is wrong
     }
 
-    /// <summary>Downloads into the partial file with retries, checks its hash, and renames it to <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Downloads into the partial file with retries, checks its hash, and renames it to <paramref name="target"/>. When
+    /// a resumed partial turns out wrong (bytes left by something else), the file is downloaded once more from zero.
+    /// </summary>
     private async Task DownloadAsync(WeightsFile file, Uri url, string target, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         string partial = target + ".partial";
-        var transfer = new Transfer(client, url, partial, options.Timeout, progress);
-        try
+        bool resumed = NoFollow.IsRegularFile(partial) && new FileInfo(partial).Length > 0;
+        string actual = await TransferAsync(file, url, target, partial, progress, cancellationToken).ConfigureAwait(false);
+        if (resumed && !actual.StartsWith(file.Sha256Prefix, StringComparison.Ordinal))
         {
-            await retries.ExecuteAsync(static (transfer, token) => transfer.RunAttemptAsync(token), transfer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DownloadAttemptException e)
-        {
-            string tries = e.IsTransient && options.Retries > 0 ? string.Create(CultureInfo.InvariantCulture, $" (after {options.Retries + 1} attempts)") : string.Empty;
-            throw new WeightsDownloadException(
-                $"Cannot download {url}: {e.Message}{tries}. {WeightsDownloadException.ByHand(url, target)}", url, target, e.StatusCode, e);
+            File.Delete(partial); // the kept bytes were not the file's start: once more, from zero
+            actual = await TransferAsync(file, url, target, partial, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        string actual = WeightsCache.Sha256Of(partial);
         if (!actual.StartsWith(file.Sha256Prefix, StringComparison.Ordinal))
         {
             File.Delete(partial);
@@ -162,10 +186,29 @@ public sealed class WeightsDownloader : IDisposable
         try
         {
             File.Move(partial, target, overwrite: false);
+            WeightsCache.Remember(target, actual);
         }
-        catch (IOException) when (File.Exists(target))
+        catch (IOException) when (NoFollow.Exists(target))
         {
-            File.Delete(partial); // placed by hand meanwhile, outside the lock: keep that one
+            File.Delete(partial); // placed by hand meanwhile, outside the lock: keep that one (Find checks it)
         }
+    }
+
+    /// <summary>The attempts (retried) that fill the partial file; returns its SHA-256.</summary>
+    private async Task<string> TransferAsync(WeightsFile file, Uri url, string target, string partial, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
+        var transfer = new Transfer(client, url, partial, file.MaxBytes, options, progress);
+        try
+        {
+            await retries.ExecuteAsync(static (transfer, token) => transfer.RunAttemptAsync(token), transfer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DownloadAttemptException e)
+        {
+            string tries = e.IsTransient && options.Retries > 0 ? string.Create(CultureInfo.InvariantCulture, $" (after {options.Retries + 1} attempts)") : string.Empty;
+            throw new WeightsDownloadException(
+                $"Cannot download {url}: {e.Message}{tries}. {WeightsDownloadException.ByHand(url, target)}", url, target, e.StatusCode, e);
+        }
+
+        return WeightsCache.Sha256Of(partial);
     }
 }

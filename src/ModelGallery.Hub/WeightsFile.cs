@@ -12,6 +12,9 @@ public sealed record WeightsFile
     /// <summary>The shortest hash prefix accepted, in hex digits (torchvision's names carry 8).</summary>
     public const int MinimumPrefixLength = 8;
 
+    /// <summary>The byte budget of a file whose size nobody recorded: 4 GiB.</summary>
+    public const long DefaultMaxBytes = 4L << 30;
+
     /// <summary>Describes a weight file; every argument is checked.</summary>
     /// <param name="url">Where the file is served: an absolute http or https URL.</param>
     /// <param name="fileName">The name it is cached under: a file name, with no folder part.</param>
@@ -54,6 +57,18 @@ public sealed record WeightsFile
 
     /// <summary>The lower-case hex digits that the file's SHA-256 starts with.</summary>
     public string Sha256Prefix { get; }
+
+    /// <summary>
+    /// The most bytes the file may have: a download that announces or sends more is stopped, its partial file
+    /// deleted, and a <see cref="WeightsDownloadException"/> thrown. The catalogue's entries carry their published
+    /// size (<c>ToWeightsFile</c>); the default, <see cref="DefaultMaxBytes"/>, bounds any other file.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to zero or less.</exception>
+    public long MaxBytes
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(MaxBytes), value, "Expected a positive byte count.");
+    } = DefaultMaxBytes;
 
     /// <summary>
     /// The file at a torchvision-style URL, whose last segment is <c>name-HASHPREFIX.ext</c>

@@ -65,7 +65,7 @@ internal static partial class AtomicFile
     /// Whether an existing path is a regular file: from <c>stat</c>'s file type bits on Linux (x64 and Arm64, whose
     /// layouts are fixed), from the file attributes elsewhere.
     /// </summary>
-    private static bool IsRegularFile(string path)
+    internal static bool IsRegularFile(string path)
     {
         int? modeOffset = !OperatingSystem.IsLinux() ? null : RuntimeInformation.ProcessArchitecture switch
         {

@@ -104,6 +104,49 @@ public sealed class PretrainedCliTests : TempFolder
     }
 
     [Fact]
+    public void A_bad_MODELGALLERY_WEIGHTS_URL_is_one_line_naming_it_and_exit_1()
+    {
+        var environment = Environment;
+        environment["MODELGALLERY_WEIGHTS_URL"] = "ftp://mirror.example/weights";
+
+        var (exit, output, error) = GalleryProcess.Run(["weights", "download", "resnet18"], environment);
+
+        exit.Should().Be(1, output + error);
+        error.Trim().Split('\n').Should().ContainSingle().Which.Should()
+            .Be("error: Expected MODELGALLERY_WEIGHTS_URL to be an absolute http or https URL; received 'ftp://mirror.example/weights'.");
+    }
+
+    [SkippableFact]
+    public async Task A_download_stopped_with_ctrl_c_exits_130_and_keeps_its_partial()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "SIGINT");
+        await using var server = await WeightsServer.StartAsync();
+        var (file, _) = server.Add("interrupted", 300_000, new Fault(StallAfter: 1000));
+        string partial = Path.Combine(CacheFolder, file.FileName + ".partial");
+        var running = GalleryProcess.Start(["weights", "download", file.Url.ToString()], Environment);
+        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            // The server stalls after 1000 bytes: the process cannot finish before it is interrupted.
+            while (!(File.Exists(partial) && new FileInfo(partial).Length == 1000) && !running.Process.HasExited)
+            {
+                await Task.Delay(50, limit.Token);
+            }
+        }
+
+        running.Process.HasExited.Should().BeFalse("the download is stalled, waiting");
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", running.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        var (exit, output, error) = running.Finish();
+
+        exit.Should().Be(130, output + error);
+        error.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("Cancelled");
+        new FileInfo(partial).Length.Should().Be(1000, "the partial file stays for the next run");
+    }
+
+    [Fact]
     public void The_weights_commands_list_locate_and_verify_the_cache()
     {
         Directory.CreateDirectory(CacheFolder);

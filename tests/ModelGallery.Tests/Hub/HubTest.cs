@@ -34,9 +34,13 @@ public abstract class HubTest : TempFolder, IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    /// <summary>A downloader with fast retries (10 ms, then backing off) and a short per-attempt timeout.</summary>
-    protected WeightsDownloader Downloader(int retries = 2, double timeoutSeconds = 5, Uri? baseUrl = null, WeightsCache? cache = null)
+    /// <summary>
+    /// A downloader with fast retries (10 ms, then backing off), a short per-attempt timeout, and a one-minute deadline
+    /// (no test can hang); <paramref name="minimumRate"/> null keeps the default rule.
+    /// </summary>
+    protected WeightsDownloader Downloader(int retries = 2, double timeoutSeconds = 5, Uri? baseUrl = null, WeightsCache? cache = null, double deadlineSeconds = 60, long? minimumRate = null)
     {
+        var defaults = new WeightsDownloadOptions();
         var downloader = new WeightsDownloader(cache ?? Cache, new WeightsDownloadOptions
         {
             Retries = retries,
@@ -44,6 +48,8 @@ public abstract class HubTest : TempFolder, IAsyncLifetime
             Timeout = TimeSpan.FromSeconds(timeoutSeconds),
             BaseUrl = baseUrl,
             LockPollInterval = TimeSpan.FromMilliseconds(20),
+            Deadline = TimeSpan.FromSeconds(deadlineSeconds),
+            MinimumBytesPerSecond = minimumRate ?? defaults.MinimumBytesPerSecond,
         });
         downloaders.Add(downloader);
         return downloader;

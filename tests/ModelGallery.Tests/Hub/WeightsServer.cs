@@ -19,7 +19,12 @@ namespace ModelGallery.Tests.Hub;
 /// <param name="DropAfter">Send this many bytes of the body, then abort the connection.</param>
 /// <param name="StallAfter">Send this many bytes of the body, then wait until the client gives up.</param>
 /// <param name="IgnoreRange">Send the whole file with 200 even when a range is asked for.</param>
-internal sealed record Fault(int? Status = null, TimeSpan? StallBefore = null, int? DropAfter = null, int? StallAfter = null, bool IgnoreRange = false);
+/// <param name="Endless">Answer 200 with no Content-Length and send bytes until the client goes.</param>
+/// <param name="TrickleEvery">Send the body one byte at a time, this long apart.</param>
+/// <param name="RedirectTo">Answer 302 with this Location.</param>
+/// <param name="AnnounceLength">Announce this Content-Length (then send the file, or a cut-off part of it).</param>
+internal sealed record Fault(int? Status = null, TimeSpan? StallBefore = null, int? DropAfter = null, int? StallAfter = null, bool IgnoreRange = false,
+    bool Endless = false, TimeSpan? TrickleEvery = null, string? RedirectTo = null, long? AnnounceLength = null);
 
 /// <summary>One request the server received.</summary>
 internal sealed record ServedRequest(string Path, string? Range);
@@ -130,6 +135,24 @@ internal sealed class WeightsServer : IAsyncDisposable
             return;
         }
 
+        if (fault.RedirectTo is { } location)
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = location;
+            return;
+        }
+
+        if (fault.Endless)
+        {
+            context.Response.StatusCode = 200;
+            byte[] chunk = new byte[1 << 16];
+            while (!gone.IsCancellationRequested && await Send(context, chunk, gone.Token))
+            {
+            }
+
+            return;
+        }
+
         byte[] content = served.Content;
         long from = range is not null && !fault.IgnoreRange && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-')
             ? long.Parse(range[6..^1], System.Globalization.CultureInfo.InvariantCulture)
@@ -147,7 +170,16 @@ internal sealed class WeightsServer : IAsyncDisposable
             context.Response.Headers.ContentRange = $"bytes {from}-{content.Length - 1}/{content.Length}";
         }
 
-        context.Response.ContentLength = content.Length - from;
+        context.Response.ContentLength = fault.AnnounceLength ?? content.Length - from;
+        if (fault.TrickleEvery is { } every)
+        {
+            for (long i = from; i < content.Length && await Send(context, content.AsMemory((int)i, 1), gone.Token) && await Wait(every, gone.Token); i++)
+            {
+            }
+
+            return;
+        }
+
         int first = Math.Min(fault.DropAfter ?? fault.StallAfter ?? int.MaxValue, content.Length - (int)from);
         await context.Response.Body.WriteAsync(content.AsMemory((int)from, first), gone.Token);
         await context.Response.Body.FlushAsync(gone.Token);
@@ -164,6 +196,21 @@ internal sealed class WeightsServer : IAsyncDisposable
         }
 
         await context.Response.Body.WriteAsync(content.AsMemory((int)from + first), gone.Token);
+    }
+
+    /// <summary>Sends bytes and flushes them; false when the client has gone.</summary>
+    private static async Task<bool> Send(HttpContext context, ReadOnlyMemory<byte> bytes, CancellationToken token)
+    {
+        try
+        {
+            await context.Response.Body.WriteAsync(bytes, token);
+            await context.Response.Body.FlushAsync(token);
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits, unless the client goes or the server stops first; true when the whole time passed.</summary>
