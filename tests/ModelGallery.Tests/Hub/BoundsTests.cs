@@ -13,7 +13,7 @@ public sealed class BoundsTests : HubTest
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
-    public static TheoryData<string> CatalogueFiles => [.. ModelZoo.All.SelectMany(info => info.ImageNetWeights).Select(w => w.Name)];
+    public static TheoryData<string> CatalogueFiles => [.. ModelZoo.All.SelectMany(info => info.Weights.Where(w => w.Url is not null)).Select(w => w.Name)];
 
     [Fact]
     public async Task An_endless_body_stops_at_the_files_budget_and_its_partial_is_deleted()
@@ -44,7 +44,7 @@ public sealed class BoundsTests : HubTest
     [MemberData(nameof(CatalogueFiles))]
     public void Every_catalogue_file_has_its_published_size_as_budget_and_it_holds_the_parameters(string name)
     {
-        var weights = ModelZoo.All.SelectMany(info => info.ImageNetWeights).Single(w => w.Name == name);
+        var weights = ModelZoo.All.SelectMany(info => info.Weights.Where(w => w.Url is not null)).Single(w => w.Name == name);
 
         long budget = weights.ToWeightsFile().MaxBytes;
 

@@ -62,7 +62,7 @@ public sealed class ResNetFamilyTests
     public void The_new_torchvision_entries_fit_their_models(string name)
     {
         var weights = NewWeights.Single(w => w.Name == name);
-        weights.FileName.Should().Be($"{weights.Model}-{weights.Sha256Prefix}.pth");
+        weights.FileName.Should().Be($"{weights.Model}-{weights.Sha256}.pth");
         weights.Top5.Should().BeGreaterThan(weights.Top1);
 
         using var model = weights.CreateModel();

@@ -18,7 +18,7 @@ public sealed class WeightsProvenanceTests : HubTest
         string renamed = Path.Combine(Folder, ResNet.ResNet18ImageNet1K.FileName); // V1's published name, other bytes
         File.Copy(PretrainedFixture.WeightsFile(Expected), renamed);
         var standIn = ResNet.ResNet18ImageNet1K with { Tag = "fixture", Url = new Uri($"https://example.invalid/models/resnet18-{Expected.Sha256[..8]}.pth") };
-        var info = new ModelInfo("resnet18", "ResNet-18", ResNet.ResNet18Info.Paper, ResNet.ResNet18Info.Input, 1000, _ => new ResNet(18), [ResNet.ResNet18ImageNet1K, standIn]);
+        var info = new ModelInfo("resnet18", "ResNet-18", ResNet.ResNet18Info.Paper, ResNet.ResNet18Info.Input, 1000, new(0, 0), _ => new ResNet(18), [ResNet.ResNet18ImageNet1K, standIn]);
 
         ResNet.ResNet18Info.FindWeights(renamed).Should().BeNull("the name is V1's, the bytes are not");
         info.FindWeights(renamed).Should().Be(standIn);

@@ -1,3 +1,4 @@
+using ModelGallery.Layers;
 using ModelGallery.Inspection;
 using ModelGallery.Zoo;
 using System.Collections.Concurrent;
