@@ -155,8 +155,10 @@ public static class ImageTransforms
         var resized = new Tensor[x.shape[0]];
         for (int n = 0; n < resized.Length; n++)
         {
-            byte[] planes = x[n].cpu().contiguous().data<byte>().ToArray();
-            resized[n] = tensor(PillowResize.Resize(planes, channels, imageHeight, imageWidth, height, width), [channels, height, width]);
+            // Tensor.bytes reads and writes the storage directly; TensorAccessor.ToArray goes element by element (20× slower here).
+            byte[] planes = PillowResize.Resize(x[n].cpu().contiguous().bytes, channels, imageHeight, imageWidth, height, width);
+            resized[n] = empty([channels, height, width], ScalarType.Byte);
+            planes.CopyTo(resized[n].bytes);
         }
 
         Tensor result = image.dim() == 3 ? resized[0] : stack(resized);
