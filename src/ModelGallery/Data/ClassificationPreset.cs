@@ -8,16 +8,19 @@ namespace ModelGallery.Data;
 /// scale to [0, 1], normalise with <see cref="Mean"/> and <see cref="Std"/>.
 /// </summary>
 /// <remarks>
-/// <see cref="Antialias"/> is on by default: torchvision's published accuracies were measured on PIL images, which PIL
-/// always resizes with a low-pass filter. (torchvision 0.14's <i>tensor</i> path does not antialias unless asked,
-/// and gives different pixels; 0.17 and later antialias by default.)
+/// <see cref="Resampling"/> is <see cref="Data.Resampling.Pillow"/> by default: torchvision's published accuracies were
+/// measured with <c>weights.transforms()</c> on PIL images, and on a byte image this preset gives those pixels bit for
+/// bit (Pillow's fixed-point antialiased bilinear). <see cref="Data.Resampling.TensorAntialias"/> gives torchvision's
+/// tensor path with <c>antialias=True</c> instead (at most one level of 255 apart, which can reorder close top-5
+/// scores); torchvision 0.14's tensor path without antialias is <see cref="Data.Resampling.TensorNoAntialias"/>.
+/// A floating-point image is always resampled as the tensor path does (torchvision could not make it a PIL image).
 /// </remarks>
 /// <param name="ResizeSize">The shorter side after resizing (256 for most ImageNet weights).</param>
 /// <param name="CropSize">The side of the central square crop (224).</param>
 /// <param name="Mean">Per-channel mean subtracted after scaling to [0, 1].</param>
 /// <param name="Std">Per-channel standard deviation divided by.</param>
-/// <param name="Antialias">Low-pass filter when shrinking.</param>
-public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, bool Antialias = true)
+/// <param name="Resampling">How the resize computes pixels: Pillow's way (torchvision's PIL path, the default) or libtorch's.</param>
+public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnlyList<double> Mean, IReadOnlyList<double> Std, Resampling Resampling = Resampling.Pillow)
 {
     /// <summary>ImageNet's preset: resize to <paramref name="resizeSize"/>, crop <paramref name="cropSize"/>, ImageNet's mean and std.</summary>
     /// <param name="cropSize">The crop's side.</param>
@@ -28,7 +31,7 @@ public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnl
     /// <summary>Applies the preset to one image or a batch of equally sized images.</summary>
     /// <param name="image">C×H×W or N×C×H×W RGB, bytes on [0, 255] (as decoded) or floats on [0, 1].</param>
     /// <returns>float32, C×<see cref="CropSize"/>×<see cref="CropSize"/> (or with the batch dimension), ready for a model.</returns>
-    /// <exception cref="ArgumentException">The image is not 3- or 4-dimensional bytes or floats, or its channel count differs from <see cref="Mean"/>'s.</exception>
+    /// <exception cref="ArgumentException">The image is not 3- or 4-dimensional bytes or floats, or its channel count differs from <see cref="Mean"/>'s, or <see cref="Resampling"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size of the preset is below 1.</exception>
     public Tensor Apply(Tensor image)
     {
@@ -39,7 +42,7 @@ public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnl
         }
 
         using var scope = NewDisposeScope();
-        Tensor x = ImageTransforms.ResizeShorterSide(image, ResizeSize, Antialias);
+        Tensor x = ImageTransforms.ResizeShorterSide(image, ResizeSize, Resampling);
         x = ImageTransforms.CenterCrop(x, CropSize, CropSize);
         x = ImageTransforms.ToFloat(x);
         return ImageTransforms.Normalize(x, Mean, Std).MoveToOuterDisposeScope();
@@ -47,5 +50,10 @@ public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnl
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"resize {ResizeSize} (bilinear{(Antialias ? ", antialias" : string.Empty)}), centre crop {CropSize}, mean [{string.Join(", ", Mean)}], std [{string.Join(", ", Std)}]";
+        $"resize {ResizeSize} ({Resampling switch
+        {
+            Resampling.Pillow => "bilinear, antialias, as Pillow",
+            Resampling.TensorAntialias => "bilinear, antialias",
+            _ => "bilinear",
+        }}), centre crop {CropSize}, mean [{string.Join(", ", Mean)}], std [{string.Join(", ", Std)}]";
 }

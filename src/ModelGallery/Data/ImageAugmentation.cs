@@ -122,7 +122,7 @@ public static class ImageAugmentation
         }
 
         using var crop = image.narrow(-2, box.Top, box.Height).narrow(-1, box.Left, box.Width);
-        return ImageTransforms.Resize(crop, size, size, antialias: true);
+        return ImageTransforms.Resize(crop, size, size, Resampling.TensorAntialias); // the tensor path, which the augmentation fixtures hold
     }
 
     /// <summary>Mirrors the image left to right (torchvision's <c>F.hflip</c>).</summary>

@@ -5,42 +5,61 @@ namespace ModelGallery.Data;
 
 /// <summary>
 /// Image transforms as tensor operations, with torchvision's semantics (<c>torchvision.transforms.functional</c>): an
-/// image is C×H×W or a batch N×C×H×W, unsigned bytes on [0, 255] or floating point on [0, 1]. Byte images stay bytes
-/// (resampled in float32, then rounded), so a chain of transforms gives what torchvision's tensor path gives.
+/// image is C×H×W or a batch N×C×H×W, unsigned bytes on [0, 255] or floating point on [0, 1]. Byte images stay bytes:
+/// resized by default as Pillow resizes (<see cref="Resampling.Pillow"/>, torchvision's PIL path), or in float32 and
+/// rounded (<see cref="Resampling.TensorAntialias"/>, torchvision's tensor path).
 /// </summary>
 public static class ImageTransforms
 {
     /// <summary>Resizes so that the shorter side is <paramref name="size"/>, keeping the aspect ratio (the longer side is truncated, as torchvision does).</summary>
     /// <param name="image">C×H×W or N×C×H×W, bytes or floats.</param>
     /// <param name="size">The shorter side's new length, at least 1.</param>
-    /// <param name="antialias">Low-pass filter when shrinking (as PIL does, and torchvision with <c>antialias=True</c>).</param>
+    /// <param name="resampling">How pixels are computed: Pillow's way (the default, as torchvision's PIL path) or libtorch's.</param>
+    /// <returns>A new tensor; a copy of the image when its shorter side already is <paramref name="size"/> (torchvision returns the image itself).</returns>
     /// <exception cref="ArgumentException">The image is not a 3- or 4-dimensional byte or float tensor.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is below 1.</exception>
-    public static Tensor ResizeShorterSide(Tensor image, int size, bool antialias = true)
+    public static Tensor ResizeShorterSide(Tensor image, int size, Resampling resampling = Resampling.Pillow)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         var (height, width) = Size(image, nameof(image));
         long shorter = Math.Min(height, width), longer = Math.Max(height, width);
         int newLonger = checked((int)(size * longer / (double)shorter));
-        return height <= width ? Resize(image, size, newLonger, antialias) : Resize(image, newLonger, size, antialias);
+        return height <= width ? Resize(image, size, newLonger, resampling) : Resize(image, newLonger, size, resampling);
     }
 
     /// <summary>Resizes to <paramref name="height"/> × <paramref name="width"/> with bilinear interpolation (half-pixel centres, no corner alignment).</summary>
     /// <param name="image">C×H×W or N×C×H×W, bytes or floats.</param>
     /// <param name="height">New height, at least 1.</param>
     /// <param name="width">New width, at least 1.</param>
-    /// <param name="antialias">Low-pass filter when shrinking.</param>
-    /// <exception cref="ArgumentException">The image is not a 3- or 4-dimensional byte or float tensor.</exception>
+    /// <param name="resampling">How pixels are computed: Pillow's way (the default, as torchvision's PIL path; bytes only, floats go as <see cref="Resampling.TensorAntialias"/>) or libtorch's.</param>
+    /// <returns>A new tensor; a copy of the image when it already has that size (torchvision returns the image itself).</returns>
+    /// <exception cref="ArgumentException">The image is not a 3- or 4-dimensional byte or float tensor, or <paramref name="resampling"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1.</exception>
-    public static Tensor Resize(Tensor image, int height, int width, bool antialias = true)
+    public static Tensor Resize(Tensor image, int height, int width, Resampling resampling = Resampling.Pillow)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        Size(image, nameof(image));
+        var (imageHeight, imageWidth) = Size(image, nameof(image));
+        if (!Enum.IsDefined(resampling))
+        {
+            throw new ArgumentException($"Expected a Resampling value ({string.Join(", ", Enum.GetNames<Resampling>())}); received {(int)resampling}.", nameof(resampling));
+        }
+
+        if (imageHeight == height && imageWidth == width)
+        {
+            return image.clone(); // torchvision returns the image itself; a copy, so that no caller writes into its input
+        }
+
+        bool bytes = image.dtype == ScalarType.Byte;
+        if (bytes && resampling == Resampling.Pillow)
+        {
+            return PillowResample(image, height, width);
+        }
+
         using var scope = NewDisposeScope();
         bool single = image.dim() == 3;
         Tensor x = single ? image.unsqueeze(0) : image;
-        bool bytes = x.dtype == ScalarType.Byte;
+        bool antialias = resampling != Resampling.TensorNoAntialias;
         if (bytes)
         {
             x = x.to(ScalarType.Float32);
@@ -126,6 +145,24 @@ public static class ImageTransforms
         Tensor m = tensor(mean.Select(v => (float)v).ToArray(), dtype: image.dtype).reshape(shape);
         Tensor s = tensor(std.Select(v => (float)v).ToArray(), dtype: image.dtype).reshape(shape);
         return ((image - m) / s).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor PillowResample(Tensor image, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        Tensor x = image.dim() == 3 ? image.unsqueeze(0) : image;
+        int channels = checked((int)x.shape[1]), imageHeight = checked((int)x.shape[2]), imageWidth = checked((int)x.shape[3]);
+        var resized = new Tensor[x.shape[0]];
+        for (int n = 0; n < resized.Length; n++)
+        {
+            // Tensor.bytes reads and writes the storage directly; TensorAccessor.ToArray goes element by element (20× slower here).
+            byte[] planes = PillowResize.Resize(x[n].cpu().contiguous().bytes, channels, imageHeight, imageWidth, height, width);
+            resized[n] = empty([channels, height, width], ScalarType.Byte);
+            planes.CopyTo(resized[n].bytes);
+        }
+
+        Tensor result = image.dim() == 3 ? resized[0] : stack(resized);
+        return result.to(image.device).MoveToOuterDisposeScope();
     }
 
     private static (long Height, long Width) Size(Tensor image, string name)

@@ -62,7 +62,7 @@ public sealed class FineTuneCliTests : TempFolder
         var (exit, output, error) = GalleryProcess.Run(["train", "lenet5", "--data", Data, "--freeze-backbone", "--no-augment", "--epochs", "2", "--batch", "16", "--output", run]);
 
         exit.Should().Be(0, error);
-        output.Should().Contain("backbone frozen, no augmentation").And.Contain("resize 28 (bilinear, antialias), centre crop 32").And.Contain("epoch 2/2: train loss");
+        output.Should().Contain("backbone frozen, no augmentation").And.Contain("resize 28 (bilinear, antialias, as Pillow), centre crop 32").And.Contain("epoch 2/2: train loss");
         output.Split('\n').Where(line => line.Contains("epoch ", StringComparison.Ordinal) && line.Contains(": train loss", StringComparison.Ordinal))
             .Should().HaveCount(2).And.OnlyContain(line => line.Contains("on cached features", StringComparison.Ordinal), "features are computed once when nothing is random");
 

@@ -10,8 +10,8 @@ or MODELGALLERY_PHOTOS=<its skimage/data folder>):
     /usr/bin/python3 tests/ModelGallery.Tests/Fixtures/generate_pretrained_fixtures.py --weights # weight files only
 
 Committed: `transforms.expected.safetensors` (+ `transforms.expected.json`) and `pretrained.expected.json` (a record).
-Not committed (47 MB and 52 MB; CI runs `--weights`): `generated/resnet18-<sha>.pth` and `generated/googlenet-<sha>.pth`,
-torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files, and
+Not committed (47 MB, 52 MB, 233 MB and 98 MB; CI runs `--weights`): `generated/resnet18-<sha>.pth`, `generated/googlenet-<sha>.pth`,
+`generated/alexnet-<sha>.pth` and `generated/resnet50-<sha>.pth` (the last two for generate_pil_parity_fixtures.py), torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files, and
 `generated/pretrained.expected.json`, torchvision's top-5 for those very files, which the tests read. (On this
 machine type the files come out byte-identical every run; the script says whether they match the committed record.)
 Beside them `generated/googlenet-legacy.pth`: the same GoogLeNet state_dict in torch.save's legacy format (PyTorch
@@ -68,6 +68,11 @@ def preset(img, resize=256):
     return F.normalize(F.convert_image_dtype(x, torch.float), MEAN, STD)
 
 
+def pil_preset(img, resize=256):
+    """weights.transforms() on a PIL image: ImageClassification(crop_size=224, resize_size=resize), as torchvision builds it."""
+    return torchvision.transforms._presets.ImageClassification(crop_size=224, resize_size=resize)(img)
+
+
 def transforms():
     tensors, facts = {}, {}
     for name in TRANSFORM_PHOTOS:
@@ -107,29 +112,41 @@ def calibrated(model, images):
     return model.eval()
 
 
+def classifier(model):
+    """The last Linear layer: fc for ResNet and GoogLeNet, classifier[6] for AlexNet."""
+    return model.classifier[6] if isinstance(model, torchvision.models.AlexNet) else model.fc
+
+
 def spread(model, images):
     """Centres the classifier on the photos' mean feature and scales it to a logit std of 4: top probabilities then
     depend on the photo and lie far apart, instead of one class winning everywhere or all sitting near 1/1000."""
     features = []
-    hook = model.fc.register_forward_hook(lambda module, inputs, output: features.append(inputs[0]))
+    fc = classifier(model)
+    hook = fc.register_forward_hook(lambda module, inputs, output: features.append(inputs[0]))
     with torch.no_grad():
         model(images)
         hook.remove()
         centre = features[0].mean(dim=0)
-        model.fc.bias.copy_(-model.fc.weight @ centre)
-        scale = 4.0 / model.fc(features[0]).std()
-        model.fc.weight.mul_(scale)
-        model.fc.bias.mul_(scale)
+        fc.bias.copy_(-fc.weight @ centre)
+        scale = 4.0 / fc(features[0]).std()
+        fc.weight.mul_(scale)
+        fc.bias.mul_(scale)
 
 
 def weights():
     os.makedirs(GENERATED, exist_ok=True)
     names = ["chelsea.png", "coffee.png", "astronaut.png", "motorcycle_left.png", "rocket.jpg"]
     batch = torch.stack([preset(photo(n)) for n in names])
+    # The expected top-5 come from weights.transforms() on PIL images (the presets' default resampling); the
+    # calibration batch above stays the tensor path's, so the files keep their bytes.
+    pil_batch = torch.stack([pil_preset(photo(n)) for n in names])
     cases = {
         "resnet18": lambda: torchvision.models.resnet18(),
         # As torchvision builds it to load its ImageNet file: aux heads in the file, transform_input on.
         "googlenet": lambda: torchvision.models.googlenet(aux_logits=True, transform_input=True, init_weights=True),
+        # For the PIL-path parity fixtures (generate_pil_parity_fixtures.py): AlexNet has no batch norm to calibrate.
+        "alexnet": lambda: torchvision.models.alexnet(),
+        "resnet50": lambda: torchvision.models.resnet50(),
     }
     expected = {}
     for case, build in cases.items():
@@ -149,13 +166,13 @@ def weights():
             assert all(torch.equal(a, b) for a, b in zip(torch.load(legacy).values(), torch.load(final).values()))
         # torchvision loads it as the ImageNet file would be loaded: strictly, aux heads dropped after loading.
         reloaded = (torchvision.models.googlenet(aux_logits=True, transform_input=True, init_weights=False)
-                    if case == "googlenet" else torchvision.models.resnet18())
+                    if case == "googlenet" else build())
         reloaded.load_state_dict(torch.load(final), strict=True)
         if case == "googlenet":
             reloaded.aux_logits, reloaded.aux1, reloaded.aux2 = False, None, None
         reloaded.eval()
         with torch.no_grad():
-            probabilities = torch.softmax(reloaded(batch), dim=1)
+            probabilities = torch.softmax(reloaded(pil_batch), dim=1)
         top = probabilities.topk(5, dim=1)
         # The PNGs decode to the same pixels everywhere; rocket.jpg only helps calibrate (JPEG decoders differ).
         rows = {n: {"classes": top.indices[i].tolist(), "probabilities": top.values[i].tolist()} for i, n in enumerate(names) if n.endswith(".png")}
@@ -181,5 +198,8 @@ if __name__ == "__main__":
     with open(os.path.join(HERE, "pretrained.expected.json")) as f:
         committed = json.load(f)
     for case, facts in expected.items():
+        if case not in committed:
+            print(f"{case}: {facts['file']} is not in the committed record (run the script without --weights)")
+            continue
         same = committed[case]["sha256"] == facts["sha256"]
         print(f"{case}: {facts['file']} {'is byte-identical to' if same else 'differs from'} the committed fixture's file")
