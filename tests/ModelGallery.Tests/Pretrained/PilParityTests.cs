@@ -49,7 +49,7 @@ public sealed class PilParityTests(ITestOutputHelper output)
     public void A_seeded_torchvision_file_gives_the_PIL_paths_top5_on_every_image(string name)
     {
         var expected = PilParityFixture.Models()[name];
-        ImageNetWeights weights = name switch
+        PretrainedWeights weights = name switch
         {
             "alexnet" => AlexNet.ImageNet1K,
             "googlenet" => GoogLeNet.ImageNet1K,
