@@ -82,29 +82,34 @@ public static class WeightsExtensions
         bool Under(string key, string[] prefixes) => prefixes.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
-        var file = StateDictFile.Read(stream, name, format); // read before the model is taken: a slow read blocks no one
+        using var file = StateDictFile.Open(stream, name, format); // checked before the model is taken: a slow read blocks no one
+        var stored = file.Tensors;
 
         // Changing the weights needs the model to itself: no inference may see half of one set and half of another.
         using var lease = (module as IGuardedModule)?.Usage.EnterExclusive(nameof(LoadWeights));
         var target = module.state_dict();
         bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
         var report = new LoadReport(
-            loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
-            skipped: Sorted(target.Keys.Concat(file.Keys).Where(Skipped).Distinct()),
-            missing: Sorted(target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))),
-            unexpected: Sorted(file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))),
-            mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
-                .Select(k => new KeyMismatch(k, Describe(target[k]), Describe(file[k])))]);
+            loaded: [.. target.Keys.Where(k => !Skipped(k) && stored.TryGetValue(k, out var t) && Fits(target[k], t))],
+            skipped: Sorted(target.Keys.Concat(file.Names).Where(Skipped).Distinct()),
+            missing: Sorted(target.Keys.Where(k => !Skipped(k) && !stored.ContainsKey(k))),
+            unexpected: Sorted(file.Names.Where(k => !Skipped(k) && !target.ContainsKey(k))),
+            mismatched: [.. target.Keys.Where(k => !Skipped(k) && stored.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
+                .Select(k => new KeyMismatch(k, Describe(target[k]), stored[k].Describe()))]);
         if (options.Strict && !report.IsComplete)
         {
             throw new WeightsMismatchException(name, module.GetName(), report);
         }
 
+        // Only the tensors that will be loaded are read, each the size of the model's own: memory stays within the
+        // file's storages plus the model's parameters, however many names the file gives a shared storage. All are
+        // read before any is copied, so a file that fails here leaves the model as it was.
+        var values = report.Loaded.Select(key => (Target: target[key], Value: file.Read(key))).ToList();
         using (no_grad())
         {
-            foreach (string key in report.Loaded)
+            foreach (var (model, value) in values)
             {
-                target[key].copy_(file[key]);
+                model.copy_(value);
             }
         }
 
@@ -117,7 +122,7 @@ public static class WeightsExtensions
         ? layout.ClassifierModules
         : throw new ArgumentException($"SkipClassifier needs a gallery model, which knows its classifier layers; {module.GetName()} is a {module.GetType().Name}. Use SkipModules to name them.", nameof(module));
 
-    private static bool Fits(Tensor model, Tensor file) => model.dtype == file.dtype && model.shape.SequenceEqual(file.shape);
+    private static bool Fits(Tensor model, StoredTensor file) => model.dtype == file.DType && model.shape.SequenceEqual(file.Shape);
 
     private static string Describe(Tensor tensor) => $"{tensor.dtype} [{string.Join(", ", tensor.shape)}]";
 }
