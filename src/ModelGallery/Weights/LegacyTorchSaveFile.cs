@@ -11,8 +11,8 @@ namespace ModelGallery.Weights;
 /// number, the protocol version 1001, a sys_info dict, the state_dict (each storage a persistent id
 /// <c>('storage', type, key, location, numel, view)</c>) and the list of storage keys; then, for each key, an 8-byte
 /// little-endian element count and the raw little-endian storage. The pickles are read by <see cref="PickleReader"/>,
-/// which accepts only the torch storage types, <c>torch._utils._rebuild_tensor_v2</c>, <c>torch._utils._rebuild_tensor</c>
-/// and <c>collections.OrderedDict</c>, and runs nothing. Every size is checked against the file before it is allocated.
+/// which accepts only the globals of <see cref="StateDictPickle.Accepts"/> and runs nothing. Every size is checked
+/// against the file before it is allocated, and a storage is read only when a tensor standing on it is.
 /// </summary>
 internal static class LegacyTorchSaveFile
 {
