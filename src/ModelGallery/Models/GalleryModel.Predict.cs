@@ -21,7 +21,7 @@ public abstract partial class GalleryModel
     /// </remarks>
     /// <exception cref="ArgumentException">The images do not fit the model's input, contain NaN or infinite values, or the labels are not one per class.</exception>
     /// <exception cref="InvalidOperationException">Training, a weights load, a summary or a mode switch is running on the model on another thread.</exception>
-    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The model, or the images tensor, has been disposed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="topK"/> is outside 1 to <see cref="GalleryModel.NumClasses"/>.</exception>
     public IReadOnlyList<IReadOnlyList<Prediction>> Predict(Tensor images, int topK = 1, IReadOnlyList<string>? labels = null)
     {

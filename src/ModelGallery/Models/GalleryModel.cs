@@ -117,7 +117,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     /// The input's rank, channel count or spatial size does not match <see cref="Input"/>, the batch is empty, its dtype
     /// is not the weights' (float32 unless converted), or it is on another device than the model.
     /// </exception>
-    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The model, or the input tensor, has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is changing the model (loading weights, training, switching modes).</exception>
     /// <exception cref="InsufficientMemoryException">The batch does not fit in memory.</exception>
     public sealed override Tensor forward(Tensor input) => Guarded(input, nameof(forward), x => Output(ForwardRows(x)));
@@ -142,10 +142,16 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
         return Output(ForwardRows(execution.Prepare(input)));
     }
 
-    /// <summary>Throws if <paramref name="input"/> is null or does not fit <see cref="Input"/>, the weights' dtype or their device.</summary>
+    /// <summary>Throws if <paramref name="input"/> is null or disposed, or does not fit <see cref="Input"/>, the weights' dtype or their device.</summary>
     internal void CheckInput(Tensor input, string paramName = "input")
     {
         ArgumentNullException.ThrowIfNull(input, paramName);
+        if (input.IsInvalid)
+        {
+            // TorchSharp would say only "Tensor invalid -- empty handle" from deep inside the first layer.
+            throw new ObjectDisposedException(paramName, $"The input tensor '{paramName}' passed to {GetName()} has been disposed; pass a live tensor (create it outside the dispose scope that ended, or keep it with MoveToOuterDisposeScope).");
+        }
+
         Input.Validate(GetName(), input, paramName);
         var reference = parameters().First();
         ScalarType expected = execution.InputType(reference.dtype);

@@ -21,21 +21,23 @@ internal sealed record LegacyStorage(string Key, ScalarType DType, long Numel, i
 internal sealed record LegacyStorageView(LegacyStorage Root, string Key, long Offset, long Size)
 {
     /// <summary>
-    /// Reads a persistent id <c>('storage', type, key, location, numel, view)</c>, checking that the storage fits the
-    /// file and agrees with every other id naming the same key; the location is ignored (everything loads on the CPU).
+    /// Reads a persistent id <c>('storage', type, key, location, numel, view)</c> of the legacy format, or
+    /// <c>('storage', type, key, location, numel)</c> of the zip format, checking that the storage fits in
+    /// <paramref name="maxBytes"/> and agrees with every other id naming the same key; the location is ignored
+    /// (everything loads on the CPU).
     /// </summary>
-    public static LegacyStorageView Of(string path, object? id, Dictionary<string, LegacyStorage> storages, long fileLength)
+    public static LegacyStorageView Of(string path, object? id, Dictionary<string, LegacyStorage> storages, long maxBytes)
     {
-        if (id is not object?[] { Length: 6 } parts || parts[0] is not "storage" || parts[1] is not PickleGlobal type ||
+        if (id is not object?[] { Length: 5 or 6 } parts || parts[0] is not "storage" || parts[1] is not PickleGlobal type ||
             !LegacyStorage.Types.TryGetValue(type.Name, out var kind) || parts[2] is not string key || parts[3] is not string ||
             parts[4] is not long numel || numel < 0)
         {
             throw new WeightsFileException(path, "a persistent id of its pickle is not ('storage', storage type, key, location, element count, view).");
         }
 
-        if (numel > fileLength / kind.Size)
+        if (numel > maxBytes / kind.Size)
         {
-            throw new WeightsFileException(path, $"storage '{key}' declares {numel:N0} {kind.DType} elements of {kind.Size} bytes, more than the whole {fileLength:N0}-byte file holds (truncated, corrupt or hostile).");
+            throw new WeightsFileException(path, $"storage '{key}' declares {numel:N0} {kind.DType} elements of {kind.Size} bytes, more than the whole {maxBytes:N0}-byte file holds (truncated, corrupt or hostile).");
         }
 
         var root = new LegacyStorage(key, kind.DType, numel, kind.Size);
@@ -45,7 +47,7 @@ internal sealed record LegacyStorageView(LegacyStorage Root, string Key, long Of
             throw new WeightsFileException(path, $"storage '{key}' is declared as {seen.Numel:N0} {seen.DType} elements and as {numel:N0} {kind.DType} elements.");
         }
 
-        return parts[5] switch
+        return (parts.Length == 6 ? parts[5] : null) switch
         {
             null => new LegacyStorageView(root, key, 0, numel),
             object?[] { Length: 3 } view when view[0] is string viewKey && view[1] is long offset && view[2] is long size &&

@@ -1,24 +1,24 @@
-using System.Collections;
-using System.Globalization;
 using System.IO.Compression;
-using System.Reflection;
-using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Weights;
 
 /// <summary>
 /// Reads PyTorch <c>torch.save</c> state_dicts (zip archives with a pickle and one entry per storage), checking the
-/// archive before anything large is allocated and refusing anything but tensors. Files in the legacy format of
-/// PyTorch before 1.6 go to <see cref="LegacyTorchSaveFile"/>.
+/// archive before anything large is allocated and refusing anything but tensors. The pickle is read by
+/// <see cref="PickleReader"/>, which runs nothing and accepts only the globals of <see cref="StateDictPickle.Accepts"/>.
+/// Files in the legacy format of PyTorch before 1.6 go to <see cref="LegacyTorchSaveFile"/>.
 /// </summary>
 internal static class TorchSaveFile
 {
     /// <summary>Where a tar archive has its magic "ustar": PyTorch before 0.4 saved tar archives.</summary>
     private const int TarMagicOffset = 257;
 
-    public static Dictionary<string, Tensor> Read(string path, Stream stream)
+    /// <summary>
+    /// Checks the file and describes its tensors; each storage is read the first time a tensor on it is read, so
+    /// <paramref name="stream"/> must stay open while the result is used.
+    /// </summary>
+    public static StoredStateDict Read(string path, Stream stream)
     {
         byte[] start = new byte[TarMagicOffset + 5];
         int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
@@ -39,121 +39,77 @@ internal static class TorchSaveFile
         }
 
         stream.Position = 0;
-        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
-        {
-            if (!zip.Entries.Any(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl"))
-            {
-                throw new WeightsFileException(path, "the zip archive has no data.pkl, so it is not a torch.save checkpoint.");
-            }
-
-            long total = zip.Entries.Sum(e => e.Length);
-            if (total > stream.Length * 64)
-            {
-                throw new WeightsFileException(path, $"its entries claim {total:N0} bytes uncompressed from a {stream.Length:N0}-byte file (corrupt or hostile).");
-            }
-        }
-
-        // PyBridge parses the pickle (nothing in it is ever run) and describes each tensor without reading it; the
-        // tensors are then cut out of their storages here (TensorView), so that views load exactly.
-        stream.Position = 0;
-        Hashtable table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true, skipTensorRead: true);
-        var views = new Dictionary<string, (int ArchiveIndex, TensorView View)>(StringComparer.Ordinal);
+        var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        var result = new StoredStateDict(path, WeightsFormat.PyTorch);
+        result.Own(zip);
         try
         {
-            foreach (DictionaryEntry entry in table)
-            {
-                if (entry.Key is not string key || Unread(entry.Value) is not { } view)
-                {
-                    throw new WeightsFileException(path, $"entry '{entry.Key}' is a {entry.Value?.GetType().Name ?? "null"}, not a tensor: only plain state_dicts of tensors are read.");
-                }
-
-                views.Add(key, view);
-            }
-        }
-        finally
-        {
-            foreach (var disposable in table.Values.OfType<IDisposable>())
-            {
-                disposable.Dispose();
-            }
-        }
-
-        stream.Position = 0;
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        var storages = new Dictionary<int, Tensor>();
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var (key, (index, view)) in views)
-            {
-                if (!storages.TryGetValue(index, out var storage))
-                {
-                    storage = ReadStorage(path, archive, index, view.DType);
-                    storages.Add(index, storage);
-                }
-
-                result.Add(key, view.CutFrom(path, key, storage));
-            }
+            Describe(path, stream.Length, zip, result);
+            return result;
         }
         catch
         {
-            foreach (var tensor in result.Values)
-            {
-                tensor.Dispose();
-            }
-
+            result.Dispose();
             throw;
         }
-        finally
-        {
-            foreach (var storage in storages.Values)
-            {
-                storage.Dispose();
-            }
-        }
-
-        return result;
     }
 
-    /// <summary>A whole storage of a torch.save archive as a one-dimensional tensor.</summary>
-    private static Tensor ReadStorage(string path, ZipArchive zip, int index, ScalarType dtype)
+    /// <summary>Reads the archive's data.pkl and describes each tensor; storages are read when a tensor on them is.</summary>
+    private static void Describe(string path, long fileLength, ZipArchive zip, StoredStateDict result)
     {
-        if (index < 0 || index >= zip.Entries.Count)
+        var pickleEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl")
+            ?? throw new WeightsFileException(path, "the zip archive has no data.pkl, so it is not a torch.save checkpoint.");
+        long total = zip.Entries.Sum(e => e.Length);
+        if (total > fileLength * 64)
         {
-            throw new WeightsFileException(path, $"a tensor names storage entry {index}, but the archive has {zip.Entries.Count} entries.");
+            throw new WeightsFileException(path, $"its entries claim {total:N0} bytes uncompressed from a {fileLength:N0}-byte file (corrupt or hostile).");
         }
 
-        var entry = zip.Entries[index];
-        long elementSize = empty(0, dtype).ElementSize;
-        if (entry.Length % elementSize != 0 || entry.Length > int.MaxValue)
+        string prefix = pickleEntry.FullName[..^"data.pkl".Length];
+        var entries = zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var pickleBytes = new MemoryStream(checked((int)pickleEntry.Length));
+        using (var data = pickleEntry.Open())
         {
-            throw new WeightsFileException(path, $"storage '{entry.FullName}' has {entry.Length:N0} bytes: not a whole number of {dtype} elements, or above the 2 GB a storage may have here.");
+            data.CopyTo(pickleBytes);
         }
 
-        var storage = empty(entry.Length / elementSize, dtype);
-        using var data = entry.Open();
-        data.ReadExactly(storage.bytes);
+        pickleBytes.Position = 0;
+        var storages = new Dictionary<string, LegacyStorage>(StringComparer.Ordinal);
+        var pickle = new PickleReader(pickleBytes, path, StateDictPickle.Accepts, id => CheckStorage(path, LegacyStorageView.Of(path, id, storages, long.MaxValue), prefix, entries));
+        var tensors = StateDictPickle.Tensors(path, pickle.Read());
+        result.Set([.. tensors.Select(t => new KeyValuePair<string, StoredTensor>(t.Name, new StoredTensor(t.View.DType, t.View.Shape, () =>
+            t.Storage.Cut(path, t.Name, t.View, result.Storage(t.Storage.Root.Key, () => ReadStorage(entries[$"{prefix}data/{t.Storage.Root.Key}"], t.Storage.Root))))))]);
+    }
+
+    /// <summary>Checks that the archive holds the storage a persistent id names, with exactly the bytes it declares.</summary>
+    private static LegacyStorageView CheckStorage(string path, LegacyStorageView storage, string prefix, Dictionary<string, ZipArchiveEntry> entries)
+    {
+        var root = storage.Root;
+        string name = $"{prefix}data/{root.Key}";
+        if (!entries.TryGetValue(name, out var entry))
+        {
+            throw new WeightsFileException(path, $"a tensor names storage '{root.Key}', but the archive has no entry '{name}'.");
+        }
+
+        if (entry.Length % root.ElementSize != 0 || entry.Length > int.MaxValue)
+        {
+            throw new WeightsFileException(path, $"storage '{name}' has {entry.Length:N0} bytes: not a whole number of {root.DType} elements, or above the 2 GB a storage may have here.");
+        }
+
+        if (entry.Length / root.ElementSize != root.Numel)
+        {
+            throw new WeightsFileException(path, $"storage '{name}' has {entry.Length / root.ElementSize:N0} {root.DType} elements, but its persistent id declared {root.Numel:N0}.");
+        }
+
         return storage;
     }
 
-    /// <summary>
-    /// PyBridge's description of an unread tensor (its <c>TensorConstructorArgs</c>, which PyBridge 1.4 does not make
-    /// public) as the archive entry of its storage and the view; null for anything else.
-    /// </summary>
-    private static (int ArchiveIndex, TensorView View)? Unread(object? value)
+    /// <summary>A whole storage of a torch.save archive as a one-dimensional tensor.</summary>
+    private static Tensor ReadStorage(ZipArchiveEntry entry, LegacyStorage storage)
     {
-        var type = value?.GetType();
-        if (type?.FullName != "TorchSharp.PyBridge.PyTorchUnpickler+TensorConstructorArgs")
-        {
-            return null;
-        }
-
-        object? Get(string name) => type.GetProperty(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(value)
-            ?? throw new InvalidOperationException($"PyBridge's tensor description has no {name}: this PyBridge version is not the one ModelGallery was built with.");
-        return (Convert.ToInt32(Get("ArchiveIndex"), CultureInfo.InvariantCulture), new TensorView(
-            (ScalarType)Get("DType")!,
-            Convert.ToInt64(Get("StorageOffset"), CultureInfo.InvariantCulture),
-            (long[])Get("Shape")!,
-            (long[])Get("Stride")!));
+        var data = empty(storage.Numel, storage.DType);
+        using var input = entry.Open();
+        input.ReadExactly(data.bytes);
+        return data;
     }
 }

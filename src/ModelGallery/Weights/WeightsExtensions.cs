@@ -11,10 +11,17 @@ public static class WeightsExtensions
     /// Saves the module's state_dict (parameters and buffers) atomically: the file is written under a temporary
     /// name in the same folder and then renamed, so an existing file is replaced whole or not at all.
     /// </summary>
+    /// <remarks>
+    /// A PyTorch file is written as <c>torch.save</c> writes one, which <c>torch.load</c> reads (PyTorch 1.6 and later):
+    /// a zip archive whose entries are stored uncompressed, each tensor's data at a multiple of 64 bytes.
+    /// </remarks>
     /// <param name="module">The module.</param>
     /// <param name="path">The file; its extension picks the format unless <paramref name="format"/> is given.</param>
     /// <param name="format">The format, or null to take it from the extension (.safetensors, .pt, .pth, .bin).</param>
-    /// <exception cref="IOException">The path exists and is not a regular file (a folder, device, pipe or socket), or cannot be written.</exception>
+    /// <exception cref="IOException">
+    /// The path exists and is not a regular file (a folder, device, pipe or socket), or cannot be written; or a PyTorch
+    /// file would exceed 4 GB or 65,535 tensors (zip64, which is not written: save such weights as .safetensors).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Another thread is changing the model (loading weights, training).</exception>
     public static void SaveWeights(this nn.Module module, string path, WeightsFormat? format = null)
@@ -44,10 +51,21 @@ public static class WeightsExtensions
     /// <param name="format">The format, or null to take it from the extension.</param>
     /// <returns>What was loaded, skipped, missing, unexpected or mismatched.</returns>
     /// <remarks>
+    /// <para>
     /// Keys of modules that a file may hold but this model does not build (GoogLeNet's auxiliary classifiers, when it
     /// is built without them, as torchvision does) are left out and listed as skipped; everything else stays strict.
+    /// </para>
+    /// <para>
+    /// The file's names, dtypes and shapes are compared with the model's before any data is read, and only the tensors
+    /// that will be loaded are read (a storage several names share, once): a load needs at most the file's storage
+    /// bytes plus one copy of the model's own tensors, whatever the file holds besides. Values saved as
+    /// <c>nn.Parameter</c> load as tensors, as in PyTorch.
+    /// </para>
     /// </remarks>
-    /// <exception cref="WeightsFileException">The file is not a valid file of its format, or the path is a directory, a named pipe, a device or a socket (refused before it is opened).</exception>
+    /// <exception cref="WeightsFileException">
+    /// The file is not a valid file of its format (a safetensors file whose tensors' byte ranges overlap, among
+    /// others), or the path is a directory, a named pipe, a device or a socket (refused before it is opened).
+    /// </exception>
     /// <exception cref="WeightsMismatchException">A strict load found keys that do not match.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
@@ -88,29 +106,43 @@ public static class WeightsExtensions
         bool Under(string key, string[] prefixes) => prefixes.Any(prefix => key == prefix || key.StartsWith(prefix + ".", StringComparison.Ordinal));
 
         using var scope = NewDisposeScope();
-        var file = StateDictFile.Read(stream, name, format); // read before the model is taken: a slow read blocks no one
-
-        // Changing the weights needs the model to itself: no inference may see half of one set and half of another.
-        using var lease = (module as IGuardedModule)?.Usage.EnterExclusive(nameof(LoadWeights));
-        var target = module.state_dict();
-        bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
-        var report = new LoadReport(
-            loaded: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && Fits(target[k], t))],
-            skipped: Sorted(target.Keys.Concat(file.Keys).Where(Skipped).Distinct()),
-            missing: Sorted(target.Keys.Where(k => !Skipped(k) && !file.ContainsKey(k))),
-            unexpected: Sorted(file.Keys.Where(k => !Skipped(k) && !target.ContainsKey(k))),
-            mismatched: [.. target.Keys.Where(k => !Skipped(k) && file.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
-                .Select(k => new KeyMismatch(k, Describe(target[k]), Describe(file[k])))]);
-        if (options.Strict && !report.IsComplete)
+        using var file = StateDictFile.Open(stream, name, format); // the structure only: names, dtypes and shapes
+        var stored = file.Tensors;
+        var guarded = module as IGuardedModule;
+        (Dictionary<string, Tensor> Target, LoadReport Report) Plan()
         {
-            throw new WeightsMismatchException(name, module.GetName(), report);
+            var target = module.state_dict();
+            bool Skipped(string key) => Under(key, skip) || (!target.ContainsKey(key) && Under(key, optional));
+            var report = new LoadReport(
+                loaded: [.. target.Keys.Where(k => !Skipped(k) && stored.TryGetValue(k, out var t) && Fits(target[k], t))],
+                skipped: Sorted(target.Keys.Concat(file.Names).Where(Skipped).Distinct()),
+                missing: Sorted(target.Keys.Where(k => !Skipped(k) && !stored.ContainsKey(k))),
+                unexpected: Sorted(file.Names.Where(k => !Skipped(k) && !target.ContainsKey(k))),
+                mismatched: [.. target.Keys.Where(k => !Skipped(k) && stored.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
+                    .Select(k => new KeyMismatch(k, Describe(target[k]), stored[k].Describe()))]);
+            return options.Strict && !report.IsComplete ? throw new WeightsMismatchException(name, module.GetName(), report) : (target, report);
         }
 
+        // Names, shapes and dtypes are compared with the model before any data is read, and only the tensors that will
+        // be loaded are read, each the size of the model's own: memory stays within the file's storages plus the
+        // model's tensors, however many names the file gives one storage. They are read under a shared lease (a slow
+        // read blocks no inference) and all before any is copied, so a file that fails leaves the model as it was.
+        Dictionary<string, Tensor> values;
+        using (guarded?.Usage.EnterShared(nameof(LoadWeights)))
+        {
+            values = Plan().Report.Loaded.ToDictionary(key => key, file.Read, StringComparer.Ordinal);
+        }
+
+        // Changing the weights needs the model to itself: no inference may see half of one set and half of another.
+        // The plan is made again, in case the model changed (its dtype, say) between the two leases.
+        using var lease = guarded?.Usage.EnterExclusive(nameof(LoadWeights));
+        var (target, report) = Plan();
+        var copies = report.Loaded.Select(key => (Target: target[key], Value: values.TryGetValue(key, out var value) ? value : file.Read(key))).ToList();
         using (no_grad())
         {
-            foreach (string key in report.Loaded)
+            foreach (var (model, value) in copies)
             {
-                target[key].copy_(file[key]);
+                model.copy_(value);
             }
         }
 
@@ -123,7 +155,7 @@ public static class WeightsExtensions
         ? layout.ClassifierModules
         : throw new ArgumentException($"SkipClassifier needs a gallery model, which knows its classifier layers; {module.GetName()} is a {module.GetType().Name}. Use SkipModules to name them.", nameof(module));
 
-    private static bool Fits(Tensor model, Tensor file) => model.dtype == file.dtype && model.shape.SequenceEqual(file.shape);
+    private static bool Fits(Tensor model, StoredTensor file) => model.dtype == file.DType && model.shape.SequenceEqual(file.Shape);
 
     private static string Describe(Tensor tensor) => $"{tensor.dtype} [{string.Join(", ", tensor.shape)}]";
 }

@@ -71,6 +71,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_disposed_input_is_named_as_disposed_on_every_entry_point()
+    {
+        using var model = new LeNet5();
+        var input = zeros(1, 3, 32, 32);
+        input.Dispose();
+
+        foreach (var (entry, name) in new (Action, string)[] { (() => model.call(input), "input"), (() => model.ForwardFeatures(input), "input"), (() => model.Predict(input), "images") })
+        {
+            entry.Should().Throw<ObjectDisposedException>()
+                .Where(e => e.ObjectName == name && e.Message.Contains("LeNet5", StringComparison.Ordinal) && e.Message.Contains("has been disposed", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void The_message_is_exact_for_one_case()
     {
         using var model = new LeNet5();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -40,6 +41,36 @@ public sealed class PyTorchReadsSavedWeightsTests : TempFolder
         }
 
         ours.Keys.Where(k => k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).Should().NotBeEmpty("the check must cover integer buffers too");
+    }
+
+    [Fact]
+    public void Every_entry_is_stored_uncompressed_with_its_data_at_a_64_byte_boundary_as_torch_save_writes_it()
+    {
+        using var model = new ModelGallery.Models.LeNet5();
+        string file = Path.Combine(Folder, "lenet5.pt");
+        model.SaveWeights(file);
+
+        // The local headers, walked by hand (APPNOTE 4.3.7): signature, version, flags, method at 8, sizes at 18 and 22,
+        // name and extra-field lengths at 26 and 28, then the name, the extra field and the data.
+        byte[] bytes = File.ReadAllBytes(file);
+        var entries = new List<string>();
+        for (int at = 0; BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at)) == 0x04034b50;)
+        {
+            int method = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 8));
+            int size = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 18)));
+            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 26));
+            int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 28));
+            string name = System.Text.Encoding.UTF8.GetString(bytes, at + 30, nameLength);
+            int data = at + 30 + nameLength + extraLength;
+
+            method.Should().Be(0, "{0} must be stored, as torch.save stores it", name);
+            (data % 64).Should().Be(0, "{0}'s data must start at a 64-byte boundary, as torch.save aligns it", name);
+            System.Text.Encoding.ASCII.GetString(bytes, at + 30 + nameLength, 2).Should().Be("FB", "PyTorch pads with an FB extra field");
+            entries.Add(name);
+            at = data + size;
+        }
+
+        entries.Should().Equal(["archive/data.pkl", .. Enumerable.Range(0, model.state_dict().Count).Select(i => $"archive/data/{i}"), "archive/version"]);
     }
 
     private static Dictionary<string, Entry> RunPython(string file, string model, int classes)
