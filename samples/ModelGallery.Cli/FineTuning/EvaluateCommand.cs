@@ -33,7 +33,7 @@ internal static class EvaluateCommand
             using var network = info.Create(new Models.ModelOptions { NumClasses = folder.Classes.Count });
             network.LoadWeights(parse.GetValue(weights)!);
             var loader = ImageLoader.ForEvaluation(folder, FolderData.EvaluationPreset(info, info.ImageNetWeights.FirstOrDefault(w => w.IsDefault)), new ImageLoaderOptions { BatchSize = parse.GetValue(batch), Workers = parse.GetValue(workers) });
-            var result = FineTuner.Evaluate(network, loader.Epoch(0).Select(b => (b.Images, b.Labels)), folder.Classes.Count);
+            var result = Trainer.Evaluate(network, loader.Epoch(0).Select(b => (b.Images, b.Labels)), folder.Classes.Count);
             Write(console, info.DisplayName, folder.Classes, result);
             File.WriteAllText(Path.Combine(folderOut, "evaluation.json"), JsonSerializer.Serialize(new { model = info.Name, classes = folder.Classes, result }, TrainCommand.Json));
             Plot(folder.Classes, result).SavePng(Path.Combine(folderOut, "confusion-matrix.png"), 700, 600);
