@@ -31,7 +31,7 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (the physical cores).", DefaultValueFactory = _ => 2 }.InRange(1);
         var limit = new Option<int?>("--limit") { Description = "Fashion-MNIST: train on the first N training images only (a quick run)." }.InRange(1);
         var data = new Option<string>("--data") { Description = "Fashion-MNIST's IDX folder; with a model, an image folder with one sub-folder per class.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
-        var output = new Option<string?>("--output") { Description = "Folder for the weights, checkpoint, curve and results (default lenet5-fashion-mnist, or MODEL-fine-tuned)." };
+        var output = new Option<string?>("--output") { Description = "Folder for the weights, checkpoint, curve and results (default lenet5-fashion-mnist, or MODEL-fine-tuned)." }.NotEmpty();
         var command = new Command("train", "Train LeNet-5 on Fashion-MNIST, or fine-tune a model on your own image folder (gallery train MODEL --data DIR).")
         {
             epochs, batch, rate, cosine, flip, seed, threads, limit, data, output,

@@ -21,7 +21,7 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "An image folder with one sub-folder per class, the classes the weights were trained on.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 32 }.InRange(1);
         var workers = new Option<int>("--workers") { Description = "Threads decoding images.", DefaultValueFactory = _ => 2 }.InRange(1, 64);
-        var output = new Option<string>("--output") { Description = "Folder for confusion-matrix.png and evaluation.json.", DefaultValueFactory = _ => "evaluation" };
+        var output = new Option<string>("--output") { Description = "Folder for confusion-matrix.png and evaluation.json.", DefaultValueFactory = _ => "evaluation" }.NotEmpty();
         var skip = new Option<bool>("--skip-bad-files") { Description = "Report unreadable images and evaluate without them." };
         var command = new Command("evaluate", "Evaluate weights on an image folder: accuracy, per-class accuracy and the confusion matrix.") { model, weights, data, batch, workers, output, skip };
         command.SetAction(parse =>

@@ -103,26 +103,34 @@ internal static class FineTuneRun
         string best = Path.Combine(output, "best.safetensors");
         var rows = new List<EpochResult>();
         var clock = Stopwatch.StartNew();
-        var epochsRun = console.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("starting", maxValue: loader.BatchesPerEpoch);
-                var steps = new Inline<TrainingProgress>(p =>
+        IReadOnlyList<EpochResult> epochsRun;
+        try
+        {
+            epochsRun = console.Progress().AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
                 {
-                    double rate = p.Step * loaderOptions.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{options.Epochs} step {p.Step}/{loader.BatchesPerEpoch} loss {p.Loss:0.000} {rate:N0} img/s{(p.OnCachedFeatures ? " (cached features)" : string.Empty)}"));
-                    task.Value = p.Step;
+                    var task = context.AddTask("starting", maxValue: loader.BatchesPerEpoch);
+                    var steps = new Inline<TrainingProgress>(p =>
+                    {
+                        double rate = p.Step * loaderOptions.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{options.Epochs} step {p.Step}/{loader.BatchesPerEpoch} loss {p.Loss:0.000} {rate:N0} img/s{(p.OnCachedFeatures ? " (cached features)" : string.Empty)}"));
+                        task.Value = p.Step;
+                    });
+                    var epochs = new Inline<EpochResult>(r =>
+                    {
+                        rows.Add(r);
+                        console.MarkupLine(Markup.Escape(EpochLine(r, options.Epochs)));
+                        clock.Restart();
+                        task.Value = 0;
+                    });
+                    return trainer.Run(TrainBatches(), ValidationBatches(), checkpoint, validation is null ? null : best, steps, epochs, cancellationToken);
                 });
-                var epochs = new Inline<EpochResult>(r =>
-                {
-                    rows.Add(r);
-                    console.MarkupLine(Markup.Escape(EpochLine(r, options.Epochs)));
-                    clock.Restart();
-                    task.Value = 0;
-                });
-                return trainer.Run(TrainBatches(), ValidationBatches(), checkpoint, validation is null ? null : best, steps, epochs, cancellationToken);
-            });
+        }
+        catch (ImageFolderException e) when (e.BadFiles.Count > 0)
+        {
+            throw FolderData.BadFiles(e); // a file that broke after the scan (replaced, truncated, a special file)
+        }
 
         bool cancelled = epochsRun is [.., { Completed: false }];
         var result = new
