@@ -40,7 +40,9 @@ internal static class GalleryCli
         if (parse.Errors.Count > 0)
         {
             // One line, System.CommandLine's own messages, and where to read more: not the whole help text.
-            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message)))} (see --help)");
+            // A misspelt option gets the closest known one; a value of the wrong type names the type in words.
+            string suggestion = OptionSuggestions.For(parse, args) is { } hint ? $" {hint}" : string.Empty;
+            error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OptionSuggestions.Readable(OneLine(e.Message))))}{suggestion} (see --help)");
             return 1;
         }
 
@@ -81,7 +83,7 @@ internal static class GalleryCli
 
     private static Command FiguresCommand(IAnsiConsole console)
     {
-        var output = new Option<string>("--output") { Description = "The folder to write the SVG files to.", DefaultValueFactory = _ => "figures" };
+        var output = new Option<string>("--output") { Description = "The folder to write the SVG files to.", DefaultValueFactory = _ => "figures" }.NotEmpty();
         var figures = new Command("figures", "Draw the README's architecture figures (SVG) from the live models.") { output };
         figures.SetAction(parse =>
         {

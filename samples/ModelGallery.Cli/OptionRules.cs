@@ -60,5 +60,19 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>Refuses an empty or blank path (<c>--output ""</c>).</summary>
+    public static T NotEmpty<T>(this T option)
+        where T : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (Tokens(result).Any(string.IsNullOrWhiteSpace))
+            {
+                result.AddError($"{option.Name} needs a path; received an empty one.");
+            }
+        });
+        return option;
+    }
+
     private static IEnumerable<string> Tokens(OptionResult result) => result.Tokens.Select(token => token.Value);
 }

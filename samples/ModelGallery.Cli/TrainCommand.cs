@@ -31,7 +31,7 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (the physical cores).", DefaultValueFactory = _ => 2 }.InRange(1);
         var limit = new Option<int?>("--limit") { Description = "Fashion-MNIST: train on the first N training images only (a quick run)." }.InRange(1);
         var data = new Option<string>("--data") { Description = "Fashion-MNIST's IDX folder; with a model, an image folder with one sub-folder per class.", DefaultValueFactory = _ => FashionMnist.DebianDirectory };
-        var output = new Option<string?>("--output") { Description = "Folder for the weights, checkpoint, curve and results (default lenet5-fashion-mnist, or MODEL-fine-tuned)." };
+        var output = new Option<string?>("--output") { Description = "Folder for the weights, checkpoint, curve and results (default lenet5-fashion-mnist, or MODEL-fine-tuned)." }.NotEmpty();
         var command = new Command("train", "Train LeNet-5 on Fashion-MNIST, or fine-tune a model on your own image folder (gallery train MODEL --data DIR).")
         {
             epochs, batch, rate, cosine, flip, seed, threads, limit, data, output,
@@ -49,18 +49,17 @@ internal static class TrainCommand
                 return await FineTuneRun.RunAsync(console, fineTuning, parse, common, token);
             }
 
-            var options = new TrainingOptions
+            var options = TrainingOptions.FashionMnist with
             {
                 Epochs = parse.GetValue(epochs),
-                BatchSize = parse.GetValue(batch) ?? 128,
-                LearningRate = parse.GetValue(rate) ?? 1e-3,
-                CosineSchedule = parse.GetValue(cosine),
-                HorizontalFlip = parse.GetValue(flip),
+                LearningRate = parse.GetValue(rate) ?? TrainingOptions.FashionMnist.LearningRate,
+                Schedule = parse.GetValue(cosine) ? new LearningRateSchedule.Cosine() : new LearningRateSchedule.Constant(),
                 Seed = parse.GetValue(seed),
             };
+            var recipe = new FashionRecipe(options, parse.GetValue(batch) ?? 128, parse.GetValue(flip));
             string folder = parse.GetValue(output) ?? "lenet5-fashion-mnist";
             PrepareOutput(folder);
-            return Run(console, options, parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(data)!, folder);
+            return Run(console, recipe, parse.GetValue(threads), parse.GetValue(limit), parse.GetValue(data)!, folder);
         });
         return command;
     }
@@ -86,9 +85,10 @@ internal static class TrainCommand
         }
     }
 
-    private static int Run(IAnsiConsole console, TrainingOptions options, int threads, int? limit, string data, string output)
+    private static int Run(IAnsiConsole console, FashionRecipe recipe, int threads, int? limit, string data, string output)
     {
         set_num_threads(threads);
+        var options = recipe.Options;
         var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
         using var train = FashionMnist.Load(FashionMnistSplit.Train, data);
         using var test = FashionMnist.Load(FashionMnistSplit.Test, data);
@@ -102,14 +102,16 @@ internal static class TrainCommand
         using var trainer = new Trainer(model, options);
         var results = new List<EpochResult>();
         TrainingDivergedException? diverged = null;
+        int steps = (int)((count + recipe.BatchSize - 1) / recipe.BatchSize);
         try
         {
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
-                var result = RunEpoch(console, trainer, $"epoch {epoch}/{options.Epochs}", trainInputs, trainLabels, testInputs, test.Labels);
+                var result = RunEpoch(console, trainer, $"epoch {epoch}/{options.Epochs}", steps, trainer.Batches(trainInputs, trainLabels, recipe.BatchSize, recipe.HorizontalFlip));
+                result = result with { Validation = Trainer.Evaluate(model, testInputs, test.Labels) };
                 results.Add(result);
                 console.MarkupLineInterpolated(CultureInfo.InvariantCulture,
-                    $"epoch {result.Epoch}/{options.Epochs}: train loss {result.TrainLoss:0.0000}, train acc. {result.TrainAccuracy:P2}, test acc. {result.TestAccuracy:P2}, {result.TrainingTime.TotalSeconds:0.00} s, {result.ImagesPerSecond:N0} images/s");
+                    $"epoch {result.Epoch}/{options.Epochs}: train loss {result.TrainLoss:0.0000}, train acc. {result.TrainAccuracy:P2}, test acc. {result.Validation.Top1:P2}, {result.TrainingTime.TotalSeconds:0.00} s, {result.ImagesPerSecond:N0} images/s");
             }
         }
         catch (TrainingDivergedException e)
@@ -126,7 +128,7 @@ internal static class TrainCommand
         model.SaveWeights(weights); // the last finite weights, also after a divergence
         string curve = Path.Combine(output, "training-curve.png");
         TrainingCurve.Save(results, curve);
-        var summary = new { options, threads, images = count, diverged = diverged?.Message, epochs = results };
+        var summary = new { options = options.ToString(), batchSize = recipe.BatchSize, horizontalFlip = recipe.HorizontalFlip, threads, images = count, diverged = diverged?.Message, epochs = results.Select(Row) };
         File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(summary, Json));
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Saved [green]{weights}[/], [green]{curve}[/] and results.json.");
         if (diverged is not null)
@@ -137,21 +139,22 @@ internal static class TrainCommand
         return 0;
     }
 
+    /// <summary>An epoch as results.json lists it: the training measures and the test top-1 (no confusion matrix per epoch).</summary>
+    internal static object Row(EpochResult r) => new { r.Epoch, r.TrainLoss, r.TrainAccuracy, TestAccuracy = r.Validation?.Top1, r.TrainingTime, r.ImagesPerSecond };
+
     /// <summary>One epoch with a progress bar of its batches, cleared when the epoch ends.</summary>
-    private static EpochResult RunEpoch(IAnsiConsole console, Trainer trainer, string title, Tensor inputs, Tensor labels, Tensor testInputs, Tensor testLabels) =>
+    private static EpochResult RunEpoch(IAnsiConsole console, Trainer trainer, string title, int steps, IEnumerable<(Tensor, Tensor)> batches) =>
         console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask(title);
-                var progress = new Inline<(int Done, int Total)>(p =>
-                {
-                    task.MaxValue = p.Total;
-                    task.Value = p.Done;
-                });
-                return trainer.RunEpoch(inputs, labels, testInputs, testLabels, progress);
+                var task = context.AddTask(title, maxValue: steps);
+                return trainer.TrainEpoch(batches, new Inline<TrainingProgress>(p => task.Value = p.Step));
             });
+
+    /// <summary>The Fashion-MNIST preset with the command line's batch size and augmentation.</summary>
+    private sealed record FashionRecipe(TrainingOptions Options, int BatchSize, bool HorizontalFlip);
 
     private static Table EpochTable(IReadOnlyList<EpochResult> results)
     {
@@ -164,7 +167,7 @@ internal static class TrainCommand
                 r.Epoch.ToString(CultureInfo.InvariantCulture),
                 r.TrainLoss.ToString("0.0000", CultureInfo.InvariantCulture),
                 r.TrainAccuracy.ToString("P2", CultureInfo.InvariantCulture),
-                r.TestAccuracy?.ToString("P2", CultureInfo.InvariantCulture) ?? "-",
+                r.Validation?.Top1.ToString("P2", CultureInfo.InvariantCulture) ?? "-",
                 r.TrainingTime.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture),
                 r.ImagesPerSecond.ToString("N0", CultureInfo.InvariantCulture));
         }

@@ -22,7 +22,7 @@ internal static class TrainingCurve
         var trainAccuracy = plot.Add.Scatter(epochs, [.. results.Select(r => r.TrainAccuracy)]);
         trainAccuracy.LegendText = "train accuracy (right)";
         trainAccuracy.Axes.YAxis = plot.Axes.Right;
-        var testAccuracy = plot.Add.Scatter(epochs, [.. results.Select(r => r.TestAccuracy ?? double.NaN)]);
+        var testAccuracy = plot.Add.Scatter(epochs, [.. results.Select(r => r.Validation?.Top1 ?? double.NaN)]);
         testAccuracy.LegendText = "test accuracy (right)";
         testAccuracy.Axes.YAxis = plot.Axes.Right;
         plot.Title("LeNet-5 on Fashion-MNIST");

@@ -10,7 +10,7 @@ namespace ModelGallery.Benchmarks;
 
 /// <summary>
 /// The fine-tuning issue's accuracy goals (measured, not timed): LeNet-5 trained on Fashion-MNIST through the image
-/// folder path (PNG class folders, <see cref="ImageLoader"/>, <see cref="FineTuner"/>) against the IDX path
+/// folder path (PNG class folders, <see cref="ImageLoader"/>, <see cref="Trainer"/>) against the IDX path
 /// (<see cref="Trainer"/> on preloaded tensors) with the same network, initial weights, preprocessing and recipe; and a
 /// 224 × 224 model trained with its backbone frozen on a small real subset: seeded or torchvision's weights, and a real
 /// ImageNet backbone imported from ONNX (<see cref="RealBackboneRun"/>).
@@ -70,14 +70,9 @@ internal static class AccuracyRun
         using var testInputs = preprocessing.Apply(testSet.Images);
         manual_seed(Seed);
         using var model = new LeNet5();
-        using var trainer = new Trainer(model, new TrainingOptions { Epochs = epochs, BatchSize = Batch, LearningRate = Rate, Seed = Seed });
-        double accuracy = 0;
-        for (int epoch = 0; epoch < epochs; epoch++)
-        {
-            accuracy = trainer.RunEpoch(inputs, trainSet.Labels, testInputs, testSet.Labels).TestAccuracy!.Value;
-        }
-
-        return accuracy;
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist with { Epochs = epochs, LearningRate = Rate, Seed = Seed });
+        trainer.Run(trainer.Batches(inputs, trainSet.Labels, Batch));
+        return Trainer.Evaluate(model, testInputs, testSet.Labels).Top1;
     }
 
     private static double FolderPath(string trainFolder, string testFolder, int epochs)
@@ -90,15 +85,15 @@ internal static class AccuracyRun
         var testLoader = ImageLoader.ForEvaluation(test, preset, options with { BatchSize = 1000 });
         manual_seed(Seed);
         using var model = new LeNet5();
-        using var trainer = new FineTuner(model, new FineTuneOptions
+        using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.AdamW(WeightDecay: 0),
+            Optimizer = new TrainingOptimizer.AdamW(WeightDecay: 0),
             LearningRate = Rate,
             Epochs = epochs,
             Seed = Seed,
         });
         var result = trainer.Run(Batches(trainLoader, () => trainer.EpochsDone), Batches(testLoader, () => 0));
-        return result.Epochs[^1].Validation!.Top1;
+        return result[^1].Validation!.Top1;
     }
 
     /// <summary>
@@ -117,9 +112,9 @@ internal static class AccuracyRun
         using GalleryModel model = weights is null
             ? new ResNet(18, train.Classes.Count)
             : ResNet.ResNet18ImageNet1K.Load(weights, verifyHash: false, numClasses: train.Classes.Count);
-        using var trainer = new FineTuner(model, new FineTuneOptions
+        using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.AdamW(),
+            Optimizer = new TrainingOptimizer.AdamW(),
             LearningRate = 1e-3,
             Freeze = new Freeze.Backbone(),
             CacheFeatures = true,
@@ -127,8 +122,8 @@ internal static class AccuracyRun
             Seed = Seed,
         });
         var trainLoader = ImageLoader.ForEvaluation(train, preset, options with { Shuffle = true });
-        var result = trainer.Run(Batches(trainLoader, () => trainer.EpochsDone));
-        var evaluation = FineTuner.Evaluate(model, Batches(ImageLoader.ForEvaluation(test, preset, options), () => 0), test.Classes.Count);
+        trainer.Run(Batches(trainLoader, () => trainer.EpochsDone));
+        var evaluation = Trainer.Evaluate(model, Batches(ImageLoader.ForEvaluation(test, preset, options), () => 0), test.Classes.Count);
         return (evaluation.Top1, test.Classes.Count, train.Count, test.Count, weights is null ? "torchvision's initialisation, no ImageNet weights" : Path.GetFileName(weights));
     }
 

@@ -8,8 +8,8 @@ using static TorchSharp.torch;
 namespace ModelGallery.Benchmarks;
 
 /// <summary>
-/// Fine-tuning steps on preloaded batches (the loader is not measured): one <see cref="FineTuner.TrainEpoch"/> of
-/// <see cref="Suite.StepsPerEpoch"/> random batches per invocation, with FineTuneOptions' defaults (SGD, lr 0.01,
+/// Fine-tuning steps on preloaded batches (the loader is not measured): one <see cref="Trainer.TrainEpoch"/> of
+/// <see cref="Suite.StepsPerEpoch"/> random batches per invocation, with TrainingOptions' defaults (SGD, lr 0.01,
 /// momentum 0.9, weight decay 1e-4, cross-entropy) and the backbone frozen (<see cref="Freeze.Backbone"/>: eval mode,
 /// only the head trained) or not, in NCHW or after <see cref="GalleryModel.UseChannelsLast"/>. Each case runs in its own process (see <see cref="FineTuningRun"/>) so that the
 /// process's peak RSS is that case's.
@@ -17,7 +17,7 @@ namespace ModelGallery.Benchmarks;
 public class FineTuningBenchmarks : IDisposable
 {
     private GalleryModel? model;
-    private FineTuner? trainer;
+    private Trainer? trainer;
     private List<(Tensor Images, Tensor Labels)> batches = [];
 
     [ParamsSource(nameof(Cases))]
@@ -42,7 +42,7 @@ public class FineTuningBenchmarks : IDisposable
             model.UseChannelsLast(); // forward then converts each NCHW batch, as PyTorch's case does in its step
         }
 
-        trainer = new FineTuner(model, new FineTuneOptions
+        trainer = new Trainer(model, new TrainingOptions
         {
             Freeze = Case.Frozen ? new Freeze.Backbone() : new Freeze.None(),
             Epochs = int.MaxValue, // one epoch per invocation, as many as BenchmarkDotNet asks for
@@ -55,7 +55,7 @@ public class FineTuningBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public FineTuneEpochResult Epoch() => trainer!.TrainEpoch(batches);
+    public EpochResult Epoch() => trainer!.TrainEpoch(batches);
 
     /// <summary>
     /// The model as a fine-tuning user gets it from the ImageNet weights, with a new head of <paramref name="classes"/>

@@ -31,7 +31,7 @@ public static class Program
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
         var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning, --accuracy and --profile run." };
         var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
-        var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: FineTuner steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last." };
+        var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: Trainer steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last." };
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
         var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
         var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };

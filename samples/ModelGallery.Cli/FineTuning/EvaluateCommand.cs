@@ -21,7 +21,7 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "An image folder with one sub-folder per class, the classes the weights were trained on.", Required = true };
         var batch = new Option<int>("--batch") { Description = "Images per batch.", DefaultValueFactory = _ => 32 }.InRange(1);
         var workers = new Option<int>("--workers") { Description = "Threads decoding images.", DefaultValueFactory = _ => 2 }.InRange(1, 64);
-        var output = new Option<string>("--output") { Description = "Folder for confusion-matrix.png and evaluation.json.", DefaultValueFactory = _ => "evaluation" };
+        var output = new Option<string>("--output") { Description = "Folder for confusion-matrix.png and evaluation.json.", DefaultValueFactory = _ => "evaluation" }.NotEmpty();
         var skip = new Option<bool>("--skip-bad-files") { Description = "Report unreadable images and evaluate without them." };
         var command = new Command("evaluate", "Evaluate weights on an image folder: accuracy, per-class accuracy and the confusion matrix.") { model, weights, data, batch, workers, output, skip };
         command.SetAction(parse =>
@@ -33,7 +33,7 @@ internal static class EvaluateCommand
             using var network = info.Create(new Models.ModelOptions { NumClasses = folder.Classes.Count });
             network.LoadWeights(parse.GetValue(weights)!);
             var loader = ImageLoader.ForEvaluation(folder, FolderData.EvaluationPreset(info, info.Weights.FirstOrDefault(w => w.IsDefault)), new ImageLoaderOptions { BatchSize = parse.GetValue(batch), Workers = parse.GetValue(workers) });
-            var result = FineTuner.Evaluate(network, loader.Epoch(0).Select(b => (b.Images, b.Labels)), folder.Classes.Count);
+            var result = Trainer.Evaluate(network, loader.Epoch(0).Select(b => (b.Images, b.Labels)), folder.Classes.Count);
             Write(console, info.DisplayName, folder.Classes, result);
             File.WriteAllText(Path.Combine(folderOut, "evaluation.json"), JsonSerializer.Serialize(new { model = info.Name, classes = folder.Classes, result }, TrainCommand.Json));
             Plot(folder.Classes, result).SavePng(Path.Combine(folderOut, "confusion-matrix.png"), 700, 600);

@@ -49,6 +49,12 @@ internal sealed class FineTuneOptionsCli
         command.Validators.Add(result =>
         {
             bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            if (result.GetResult(Model)?.Tokens is [{ Value: ['-', _, ..] } dashed])
+            {
+                result.AddError($"Unrecognized command or argument '{dashed.Value}'."); // an unknown option, not a model name
+                return;
+            }
+
             if (result.GetResult(Model)?.Tokens is not [{ } model])
             {
                 if (mine.FirstOrDefault(Given) is { } stray)

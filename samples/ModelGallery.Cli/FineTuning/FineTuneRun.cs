@@ -13,7 +13,7 @@ namespace ModelGallery.Cli;
 
 /// <summary>
 /// <c>train MODEL --data DIR</c>: fine-tunes a registered model on a class-per-folder image set with the parallel
-/// loader and <see cref="FineTuner"/>; a line per epoch, a checkpoint after each, the best weights by validation
+/// loader and <see cref="Trainer"/>; a line per epoch, a checkpoint after each, the best weights by validation
 /// accuracy, results.json. Ctrl+C finishes the step, writes the checkpoint and exits 130.
 /// </summary>
 internal static class FineTuneRun
@@ -62,9 +62,9 @@ internal static class FineTuneRun
         using var owned = model;
         bool adamW = parse.GetValue(cli.Optimizer) == "adamw";
         bool noAugment = parse.GetValue(cli.NoAugment), freeze = parse.GetValue(cli.FreezeBackbone);
-        var options = new FineTuneOptions
+        var options = new TrainingOptions
         {
-            Optimizer = adamW ? new FineTuneOptimizer.AdamW() : new FineTuneOptimizer.Sgd(),
+            Optimizer = adamW ? new TrainingOptimizer.AdamW() : new TrainingOptimizer.Sgd(),
             LearningRate = common.LearningRate ?? (adamW ? 1e-3 : 0.01),
             Schedule = parse.GetValue(cli.Schedule) switch
             {
@@ -78,7 +78,7 @@ internal static class FineTuneRun
             Epochs = common.Epochs,
             Seed = common.Seed,
         };
-        using var trainer = new FineTuner(model, options);
+        using var trainer = new Trainer(model, options);
         if (parse.GetValue(cli.Resume) is { } resume)
         {
             trainer.Resume(resume);
@@ -104,40 +104,57 @@ internal static class FineTuneRun
         console.MarkupLine(Markup.Escape($"{info.DisplayName}: {train.Count:N0} training images in {classes} classes ({string.Join(", ", train.Classes.Take(8))}{(classes > 8 ? ", …" : string.Empty)}), {validation?.Count ?? 0:N0} for validation; {(choice is null ? "fresh weights" : choice.Label)}; {parse.GetValue(cli.Optimizer)}, lr {options.LearningRate}, {parse.GetValue(cli.Schedule)} schedule{(options.WarmupEpochs > 0 ? $" after {options.WarmupEpochs} warm-up epoch(s)" : string.Empty)}, {(freeze ? "backbone frozen" : "all layers trained")}, {(noAugment ? "no augmentation" : "random resized crop and flip")}; {preset}."));
         string checkpoint = Path.Combine(output, "checkpoint.ckpt");
         string best = Path.Combine(output, "best.safetensors");
-        var rows = new List<FineTuneEpochResult>();
+        var rows = new List<EpochResult>();
         var clock = Stopwatch.StartNew();
-        FineTuneResult result = console.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("starting", maxValue: loader.BatchesPerEpoch);
-                var steps = new Inline<FineTuneProgress>(p =>
-                {
-                    double rate = p.Step * loaderOptions.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{options.Epochs} step {p.Step}/{loader.BatchesPerEpoch} loss {p.Loss:0.000} {rate:N0} img/s{(p.OnCachedFeatures ? " (cached features)" : string.Empty)}"));
-                    task.Value = p.Step;
-                });
-                var epochs = new Inline<FineTuneEpochResult>(r =>
-                {
-                    rows.Add(r);
-                    console.MarkupLine(Markup.Escape(EpochLine(r, options.Epochs)));
-                    clock.Restart();
-                    task.Value = 0;
-                });
-                return trainer.Run(TrainBatches(), ValidationBatches(), checkpoint, validation is null ? null : best, steps, epochs, cancellationToken);
-            });
-
-        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(new { model = info.Name, classes = train.Classes, options = options.ToString(), weights = choice?.Record, result }, TrainCommand.Json));
-        if (result.Cancelled)
+        IReadOnlyList<EpochResult> epochsRun;
+        try
         {
-            console.MarkupLine(Markup.Escape($"Stopped after {result.EpochsDone} complete epoch(s); the checkpoint {checkpoint} holds the last step. Continue with --resume {checkpoint}."));
+            epochsRun = console.Progress().AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("starting", maxValue: loader.BatchesPerEpoch);
+                    var steps = new Inline<TrainingProgress>(p =>
+                    {
+                        double rate = p.Step * loaderOptions.BatchSize / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                        task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{options.Epochs} step {p.Step}/{loader.BatchesPerEpoch} loss {p.Loss:0.000} {rate:N0} img/s{(p.OnCachedFeatures ? " (cached features)" : string.Empty)}"));
+                        task.Value = p.Step;
+                    });
+                    var epochs = new Inline<EpochResult>(r =>
+                    {
+                        rows.Add(r);
+                        console.MarkupLine(Markup.Escape(EpochLine(r, options.Epochs)));
+                        clock.Restart();
+                        task.Value = 0;
+                    });
+                    return trainer.Run(TrainBatches(), ValidationBatches(), checkpoint, validation is null ? null : best, steps, epochs, cancellationToken);
+                });
+        }
+        catch (ImageFolderException e) when (e.BadFiles.Count > 0)
+        {
+            throw FolderData.BadFiles(e); // a file that broke after the scan (replaced, truncated, a special file)
+        }
+
+        bool cancelled = epochsRun is [.., { Completed: false }];
+        var result = new
+        {
+            Epochs = cancelled ? [.. trainer.History, epochsRun[^1]] : trainer.History, // the whole run, across resumes
+            Cancelled = cancelled,
+            trainer.EpochsDone,
+            trainer.BestAccuracy,
+            CheckpointPath = checkpoint,
+        };
+        File.WriteAllText(Path.Combine(output, "results.json"), JsonSerializer.Serialize(new { model = info.Name, classes = train.Classes, options = options.ToString(), weights = choice?.Record, result }, TrainCommand.Json));
+        if (cancelled)
+        {
+            console.MarkupLine(Markup.Escape($"Stopped after {trainer.EpochsDone} complete epoch(s); the checkpoint {checkpoint} holds the last step. Continue with --resume {checkpoint}."));
             return 130;
         }
 
-        console.MarkupLine(Markup.Escape($"Saved {checkpoint}{(validation is null ? string.Empty : $", the best weights ({result.BestAccuracy:P2} validation top-1) in {best}")} and results.json."));
+        console.MarkupLine(Markup.Escape($"Saved {checkpoint}{(validation is null ? string.Empty : $", the best weights ({trainer.BestAccuracy:P2} validation top-1) in {best}")} and results.json."));
         return 0;
     }
 
-    private static string EpochLine(FineTuneEpochResult r, int epochs) => string.Create(CultureInfo.InvariantCulture,
+    private static string EpochLine(EpochResult r, int epochs) => string.Create(CultureInfo.InvariantCulture,
         $"epoch {r.Epoch}/{epochs}: train loss {r.TrainLoss:0.0000}, train acc. {r.TrainAccuracy:P2}{(r.Validation is { } v ? $", val. top-1 {v.Top1:P2}, top-5 {v.Top5:P2}" : string.Empty)}, lr {r.LearningRate:0.#####}{(r.OnCachedFeatures ? ", on cached features" : string.Empty)}");
 }

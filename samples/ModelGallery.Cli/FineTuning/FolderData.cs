@@ -11,6 +11,14 @@ namespace ModelGallery.Cli;
 /// </summary>
 internal static class FolderData
 {
+    /// <summary>
+    /// The library's bad-file error in the command line's words: which files, and <c>--skip-bad-files</c> (the library's
+    /// message names its C# option, <c>BadFiles = Skip</c>).
+    /// </summary>
+    public static UsageException BadFiles(ImageFolderException e) => new(
+        $"{e.BadFiles.Count} file(s) under '{e.Folder}' cannot be loaded as images: {string.Join("; ", e.BadFiles.Take(3).Select(b => $"'{b.Path}' ({b.Reason})"))}{(e.BadFiles.Count > 3 ? $"; and {e.BadFiles.Count - 3} more" : string.Empty)}. " +
+        "Remove or replace them, or pass --skip-bad-files to go on without them.");
+
     /// <summary>Opens a class-per-sub-folder image folder; bad files are reported (skipped) or fatal (listed).</summary>
     public static ImageFolder Open(IAnsiConsole console, string path, bool skipBadFiles, IReadOnlyList<string>? classes = null)
     {
@@ -34,7 +42,14 @@ internal static class FolderData
         {
             if (!skipBadFiles)
             {
-                folder.Validate(); // throws, listing the files
+                try
+                {
+                    folder.Validate(); // throws, listing the files
+                }
+                catch (ImageFolderException e) when (e.BadFiles.Count > 0)
+                {
+                    throw BadFiles(e);
+                }
             }
 
             console.MarkupLine(Markup.Escape($"{path}: {scan} (skipped)"));

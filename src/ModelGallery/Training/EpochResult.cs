@@ -1,33 +1,20 @@
 namespace ModelGallery.Training;
 
 /// <summary>What one epoch of training measured.</summary>
-public sealed class EpochResult
+/// <param name="Epoch">The epoch, 1-based.</param>
+/// <param name="Steps">Steps applied in this epoch, counting those before a checkpoint the run was resumed from.</param>
+/// <param name="Images">Training images in those steps.</param>
+/// <param name="TrainLoss">Mean loss over those steps, weighted by batch size; NaN when none was applied.</param>
+/// <param name="TrainAccuracy">Fraction of those training images whose main logits had the label on top (while training).</param>
+/// <param name="LearningRate">The classifier's learning rate in this epoch.</param>
+/// <param name="TrainingTime">Wall time of the steps (not the validation), added up over interrupted runs.</param>
+/// <param name="Completed">False when cancellation stopped the epoch before its last batch.</param>
+/// <param name="OnCachedFeatures">Whether only the classifier was trained, on cached features.</param>
+/// <param name="Validation">The validation measures after the epoch, or null without validation batches or when cancelled.</param>
+public sealed record EpochResult(
+    int Epoch, int Steps, long Images, double TrainLoss, double TrainAccuracy, double LearningRate, TimeSpan TrainingTime,
+    bool Completed, bool OnCachedFeatures, EvaluationResult? Validation)
 {
-    internal EpochResult(int epoch, double trainLoss, double trainAccuracy, double? testAccuracy, TimeSpan trainingTime, double imagesPerSecond)
-    {
-        Epoch = epoch;
-        TrainLoss = trainLoss;
-        TrainAccuracy = trainAccuracy;
-        TestAccuracy = testAccuracy;
-        TrainingTime = trainingTime;
-        ImagesPerSecond = imagesPerSecond;
-    }
-
-    /// <summary>The epoch, 1-based.</summary>
-    public int Epoch { get; }
-
-    /// <summary>Mean cross-entropy over the epoch's batches.</summary>
-    public double TrainLoss { get; }
-
-    /// <summary>Fraction of training images classified correctly while training.</summary>
-    public double TrainAccuracy { get; }
-
-    /// <summary>Fraction of test images classified correctly after the epoch, or null without a test set.</summary>
-    public double? TestAccuracy { get; }
-
-    /// <summary>Wall time of the training pass (not the evaluation).</summary>
-    public TimeSpan TrainingTime { get; }
-
-    /// <summary>Training images per second.</summary>
-    public double ImagesPerSecond { get; }
+    /// <summary>Training images per second: <see cref="Images"/> over <see cref="TrainingTime"/>.</summary>
+    public double ImagesPerSecond => Images / TrainingTime.TotalSeconds;
 }

@@ -1,7 +1,7 @@
 namespace ModelGallery.Training;
 
 /// <summary>
-/// How a classifier did on a labelled set (<see cref="FineTuner.Evaluate"/>): plain numbers and arrays, so it
+/// How a classifier did on a labelled set (<c>Trainer.Evaluate</c>): plain numbers and arrays, so it
 /// serialises to JSON as it is.
 /// </summary>
 public sealed record EvaluationResult

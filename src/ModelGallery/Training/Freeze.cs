@@ -1,7 +1,7 @@
 namespace ModelGallery.Training;
 
 /// <summary>
-/// Which parameters a <see cref="FineTuner"/> trains: all (<see cref="None"/>), only the classifier layers
+/// Which parameters a <see cref="Trainer"/> trains: all (<see cref="None"/>), only the classifier layers
 /// (<see cref="Backbone"/>), or all with a lower learning rate before the classifier
 /// (<see cref="BackboneWithLowerLr"/>). The classifier layers are the model's <c>ClassifierModules</c>.
 /// </summary>

@@ -1,198 +1,200 @@
-using System.Diagnostics;
 using ModelGallery.Models;
+using ModelGallery.Weights;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Training;
 
 /// <summary>
-/// Trains a gallery model on preloaded tensors: batches are index selections of one tensor (no per-sample
-/// allocation), every step runs in its own dispose scope, and everything is seeded. An epoch needs the model to
-/// itself: inference, a summary or another trainer on the same model at the same time throws
-/// <see cref="InvalidOperationException"/>.
+/// Trains or fine-tunes any gallery model on batches of (images, labels) from any source, one epoch at a time: forward,
+/// cross-entropy with label smoothing (plus weighted auxiliary losses for models with auxiliary classifiers),
+/// backward, a finiteness check of the loss and every gradient, optional gradient clipping, then the optimizer step;
+/// each step in its own dispose scope, with the model held exclusively. The learning rate changes once per epoch, as in
+/// torchvision's classification reference. <see cref="Run"/> adds validation, checkpoints, the best weights and
+/// cancellation; <see cref="Resume"/> continues a checkpoint bit for bit.
 /// </summary>
-public sealed class Trainer : IDisposable
+/// <remarks>
+/// A data source that shuffles or augments must draw its randomness from <see cref="Shuffling"/> while it is
+/// enumerated (not when it is created): the trainer checkpoints that generator's state at the start of each epoch, so a
+/// resumed run sees the same batches in the same order. The source's tensors created while the trainer fetches a batch
+/// belong to that step's dispose scope and are released with it. <see cref="Batches"/> is such a source for
+/// preloaded tensors; with <see cref="TrainingOptions.FashionMnist"/> it is the recipe of the shipped LeNet-5 weights.
+/// </remarks>
+public sealed partial class Trainer : IDisposable
 {
     private readonly GalleryModel model;
     private readonly TrainingOptions options;
-    private readonly optim.Optimizer optimizer;
-    private readonly Generator generator;
-    private int epoch;
+    private readonly OptimizerHelper optimizer;
+    private readonly double[] groupFactors;
+    private readonly Parameter[] trained;
+    private int epochsDone;
+    private int stepsInEpoch;
+    private byte[]? epochStartShuffling;
+    private double? bestAccuracy;
+    private readonly List<EpochResult> history = [];
 
-    /// <summary>Prepares training; seeds TorchSharp's global generator with <see cref="TrainingOptions.Seed"/> too.</summary>
-    /// <param name="model">The model to train, in place.</param>
+    /// <summary>
+    /// Prepares fine-tuning: freezes what <see cref="TrainingOptions.Freeze"/> says (<c>requires_grad = false</c>),
+    /// builds the optimizer with one parameter group, or two with a lower backbone rate, and seeds TorchSharp's
+    /// global generator and <see cref="Shuffling"/> with <see cref="TrainingOptions.Seed"/>.
+    /// </summary>
+    /// <param name="model">The model to train, in place; load its starting weights first.</param>
     /// <param name="options">The recipe.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range; the message names it and the value.</exception>
+    /// <exception cref="ArgumentException">Options that do not go together.</exception>
+    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public Trainer(GalleryModel model, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs, "options.Epochs");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize, "options.BatchSize");
-        if (!double.IsFinite(options.LearningRate) || options.LearningRate <= 0)
-        {
-            throw new ArgumentOutOfRangeException("options.LearningRate", options.LearningRate, $"The learning rate must be a finite number above 0; received {options.LearningRate}.");
-        }
-
-        using (model.Usage.EnterShared("creating a trainer"))
-        {
-            // nothing to do inside: entering refuses a disposed model before its (then empty) parameters are taken
-        }
-
+        options.Validate();
+        using var lease = model.Usage.EnterExclusive("creating a trainer");
         this.model = model;
         this.options = options;
-        optimizer = optim.Adam(model.parameters(), lr: options.LearningRate);
-        generator = new Generator((ulong)options.Seed);
+        bool IsHead(string name) => model.ClassifierModules.Any(prefix => name.StartsWith(prefix + ".", StringComparison.Ordinal));
+        var named = model.named_parameters().ToList();
+        var head = named.Where(p => IsHead(p.name)).Select(p => p.parameter).ToArray();
+        var backbone = named.Where(p => !IsHead(p.name)).Select(p => p.parameter).ToArray();
+        (Parameter[] Parameters, double Factor)[] groups = options.Freeze switch
+        {
+            Freeze.Backbone => [(head, 1)],
+            Freeze.BackboneWithLowerLr lower => [(backbone, lower.Factor), (head, 1)],
+            _ => [([.. backbone, .. head], 1)],
+        };
+        trained = [.. groups.SelectMany(g => g.Parameters)];
+        foreach (var (_, parameter) in named)
+        {
+            parameter.requires_grad = trained.Contains(parameter);
+        }
+
+        groupFactors = [.. groups.Select(g => g.Factor)];
+        optimizer = CreateOptimizer(options, groups);
+        Shuffling = new Generator((ulong)options.Seed);
         manual_seed(options.Seed);
     }
 
-    /// <summary>Trains one epoch and, if a test set is given, measures the test accuracy.</summary>
-    /// <param name="inputs">Preprocessed training images, N × C × H × W.</param>
-    /// <param name="labels">Their labels, N int64 values.</param>
-    /// <param name="testInputs">Preprocessed test images, or null.</param>
-    /// <param name="testLabels">Their labels, or null.</param>
-    /// <param name="progress">Told (batches done, batches in all) after every step.</param>
-    /// <exception cref="ArgumentException">The images do not fit the model, or the labels are not one int64 class index in 0 to classes − 1 per image.</exception>
-    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite; the model keeps the last finite weights.</exception>
-    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
-    public EpochResult RunEpoch(Tensor inputs, Tensor labels, Tensor? testInputs = null, Tensor? testLabels = null, IProgress<(int Done, int Total)>? progress = null)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(labels);
-        var (loss, accuracy, count, elapsed) = Train(inputs, labels, progress);
-        double? testAccuracy = testInputs is not null && testLabels is not null ? Evaluate(model, testInputs, testLabels) : null;
-        return new EpochResult(epoch, loss, accuracy, testAccuracy, elapsed, count / elapsed.TotalSeconds);
-    }
+    /// <summary>The generator a data source draws its shuffling and augmentation from; checkpointed with the run.</summary>
+    public Generator Shuffling { get; }
 
-    private (double Loss, double Accuracy, long Count, TimeSpan Elapsed) Train(Tensor inputs, Tensor labels, IProgress<(int Done, int Total)>? progress)
+    /// <summary>Epochs completed, counting those before a <see cref="Resume"/>.</summary>
+    public int EpochsDone => epochsDone;
+
+    /// <summary>
+    /// Every completed epoch of the run, in order, with its validation when <see cref="Run"/> measured one; kept in
+    /// checkpoints, so after <see cref="Resume"/> it also holds the epochs before the checkpoint.
+    /// </summary>
+    public IReadOnlyList<EpochResult> History => history;
+
+    /// <summary>The best validation top-1 so far (across resumes), or null without validation.</summary>
+    public double? BestAccuracy => bestAccuracy;
+
+    /// <summary>Trains one epoch on <paramref name="batches"/>; a cancelled epoch is finished by the next call (or after <see cref="Resume"/>).</summary>
+    /// <param name="batches">The epoch's batches: images as the model takes them, and one int64 label per image.</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="cancellationToken">Checked between steps: the current step is finished, the rest of the epoch left for later.</param>
+    /// <exception cref="ArgumentException">A batch does not fit the model, or its labels are not one class index per image.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite; that step was not applied.</exception>
+    /// <exception cref="InvalidOperationException">All epochs are done, or another operation is running on the model.</exception>
+    public EpochResult TrainEpoch(IEnumerable<(Tensor Images, Tensor Labels)> batches, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(batches);
         using var lease = model.Usage.EnterExclusive("training");
-        CheckData(model, inputs, labels, nameof(inputs), nameof(labels));
-        epoch++;
-        if (options.CosineSchedule)
-        {
-            double rate = options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs));
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
-        }
-
-        model.train();
-        long count = inputs.shape[0];
-        int batches = (int)((count + options.BatchSize - 1) / options.BatchSize);
-        double lossSum = 0;
-        long correct = 0;
-        var clock = Stopwatch.StartNew();
-        using var order = randperm(count, generator: generator);
-        for (int batch = 0; batch < batches; batch++)
-        {
-            using var scope = NewDisposeScope();
-            long first = (long)batch * options.BatchSize;
-            var indices = order.narrow(0, first, Math.Min(options.BatchSize, count - first));
-            var x = inputs.index_select(0, indices);
-            var y = labels.index_select(0, indices);
-            if (options.HorizontalFlip)
-            {
-                var flip = (rand([x.shape[0]], generator: generator) < 0.5).view(-1, 1, 1, 1);
-                x = where(flip, x.flip(3), x);
-            }
-
-            optimizer.zero_grad();
-            var logits = model.call(x);
-            var loss = nn.functional.cross_entropy(logits, y);
-            loss.backward();
-            float value = loss.item<float>();
-            if (!float.IsFinite(value) || !GradientsFinite())
-            {
-                optimizer.zero_grad();
-                throw new TrainingDivergedException(model.GetName(), epoch, batch + 1, value);
-            }
-
-            optimizer.step();
-            lossSum += value * x.shape[0];
-            correct += logits.argmax(1).eq(y).sum().item<long>();
-            progress?.Report((batch + 1, batches));
-        }
-
-        clock.Stop();
-        return (lossSum / count, (double)correct / count, count, clock.Elapsed);
+        return Epoch(batches, progress, cancellationToken);
     }
 
-    /// <summary>The fraction of images a model classifies correctly, in eval mode without gradients; restores the model's mode.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="inputs">Preprocessed images.</param>
-    /// <param name="labels">Their labels.</param>
-    /// <param name="batchSize">Images per forward pass.</param>
-    /// <exception cref="ArgumentException">The set is empty, the images do not fit the model, or the labels are not one class index per image.</exception>
-    public static double Evaluate(GalleryModel model, Tensor inputs, Tensor labels, int batchSize = 1000)
+    /// <summary>
+    /// Trains the remaining epochs. After each one it evaluates <paramref name="validationBatches"/>, writes the best
+    /// weights so far (by top-1) to <paramref name="bestWeightsPath"/> with <c>SaveWeights</c>, and writes a checkpoint
+    /// to <paramref name="checkpointPath"/>. On cancellation it finishes the current step, writes a checkpoint and
+    /// returns with the last epoch's <see cref="EpochResult.Completed"/> false.
+    /// </summary>
+    /// <param name="trainBatches">The training batches, enumerated once per epoch.</param>
+    /// <param name="validationBatches">Validation batches, or null.</param>
+    /// <param name="checkpointPath">The checkpoint file, replaced atomically after each epoch and on cancellation; null for none.</param>
+    /// <param name="bestWeightsPath">Where the best weights go (.safetensors or .pt); null for nowhere. Needs validation batches.</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="epochDone">Told after every completed epoch (and its validation and checkpoint), on the training thread.</param>
+    /// <param name="cancellationToken">Stops the run after the current step.</param>
+    /// <returns>
+    /// The epochs run in this call, in order; when cancelled, the last one is the unfinished epoch. The whole run's
+    /// completed epochs, across resumes, are in <see cref="History"/>.
+    /// </returns>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite; the last checkpoint is left as it was.</exception>
+    public IReadOnlyList<EpochResult> Run(
+        IEnumerable<(Tensor Images, Tensor Labels)> trainBatches, IEnumerable<(Tensor Images, Tensor Labels)>? validationBatches = null,
+        string? checkpointPath = null, string? bestWeightsPath = null, IProgress<TrainingProgress>? progress = null,
+        IProgress<EpochResult>? epochDone = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(labels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        using var lease = model.Usage.Enter("evaluation", wantsExclusive: () => model.training);
-        bool wasTraining = model.training;
-        CheckData(model, inputs, labels, nameof(inputs), nameof(labels));
-        long count = inputs.shape[0];
-        long correct = 0;
-        try
+        ArgumentNullException.ThrowIfNull(trainBatches);
+        if (bestWeightsPath is not null && validationBatches is null)
         {
-            if (wasTraining)
+            throw new ArgumentException($"The best weights are chosen by validation accuracy, so bestWeightsPath ('{bestWeightsPath}') needs validation batches; received none.", nameof(validationBatches));
+        }
+
+        using var lease = model.Usage.EnterExclusive("training");
+        var epochs = new List<EpochResult>();
+        while (epochsDone < options.Epochs)
+        {
+            var result = Epoch(trainBatches, progress, cancellationToken);
+            if (!result.Completed)
             {
-                model.eval();
+                Checkpoint(checkpointPath);
+                epochs.Add(result);
+                return epochs;
             }
 
-            using var inference = inference_mode();
-            for (long start = 0; start < count; start += batchSize)
+            if (validationBatches is not null)
             {
-                using var scope = NewDisposeScope();
-                long end = Math.Min(count, start + batchSize);
-                correct += model.call(inputs.narrow(0, start, end - start)).argmax(1).eq(labels.narrow(0, start, end - start)).sum().item<long>();
+                var validation = Evaluate(model, validationBatches, model.NumClasses);
+                result = result with { Validation = validation };
+                history[^1] = result;
+                if (bestAccuracy is null || validation.Top1 > bestAccuracy)
+                {
+                    bestAccuracy = validation.Top1;
+                    if (bestWeightsPath is not null)
+                    {
+                        model.SaveWeights(bestWeightsPath);
+                    }
+                }
             }
-        }
-        finally
-        {
-            if (wasTraining)
-            {
-                model.train();
-            }
+
+            epochs.Add(result);
+            Checkpoint(checkpointPath);
+            epochDone?.Report(result);
         }
 
-        return (double)correct / count;
-    }
-
-    /// <summary>Checks images against the model's input and labels against the images and the class count.</summary>
-    private static void CheckData(GalleryModel model, Tensor inputs, Tensor labels, string inputsName, string labelsName)
-    {
-        model.CheckInput(inputs, inputsName);
-        if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != inputs.shape[0])
-        {
-            throw new ArgumentException(
-                $"{model.GetName()} needs one int64 class index per image: {inputs.shape[0]} labels of shape [{inputs.shape[0]}], " +
-                $"but received {labels.dtype} [{string.Join(", ", labels.shape)}].", labelsName);
-        }
-
-        using var scope = NewDisposeScope();
-        long low = labels.min().item<long>(), high = labels.max().item<long>();
-        if (low < 0 || high >= model.NumClasses)
-        {
-            throw new ArgumentException(
-                $"{model.GetName()} has {model.NumClasses} classes, so labels must lie in 0 to {model.NumClasses - 1}; received labels from {low} to {high}.", labelsName);
-        }
-    }
-
-    /// <summary>Whether every gradient is finite, with one synchronisation for all of them.</summary>
-    private bool GradientsFinite()
-    {
-        using var scope = NewDisposeScope();
-        var finite = model.parameters().Select(p => p.grad).OfType<Tensor>().Select(g => g.isfinite().all()).ToList();
-        return finite.Count == 0 || stack(finite).all().item<bool>();
+        return epochs;
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
         optimizer.Dispose();
-        generator.Dispose();
+        Shuffling.Dispose();
+        DropCache();
+    }
+
+    private static OptimizerHelper CreateOptimizer(TrainingOptions options, (Parameter[] Parameters, double Factor)[] groups)
+    {
+        double lr = options.LearningRate;
+        return options.Optimizer switch
+        {
+            TrainingOptimizer.Sgd sgd => optim.SGD(
+                groups.Select(g => new SGD.ParamGroup(g.Parameters, lr * g.Factor, sgd.Momentum, 0, sgd.WeightDecay, sgd.Nesterov)),
+                lr, sgd.Momentum, 0, sgd.WeightDecay, sgd.Nesterov),
+            TrainingOptimizer.AdamW adam => optim.AdamW(
+                groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr * g.Factor, adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay)),
+                lr, adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay),
+            _ => throw new ArgumentException($"Unknown optimizer {options.Optimizer}.", nameof(options)),
+        };
+    }
+
+    private void Checkpoint(string? path)
+    {
+        if (path is not null)
+        {
+            SaveCheckpoint(path);
+        }
     }
 }

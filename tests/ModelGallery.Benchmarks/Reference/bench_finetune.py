@@ -5,7 +5,7 @@ Compose([RandomResizedCrop(224), RandomHorizontalFlip(), ToTensor(), Normalize(I
 epoch, then the median images/s over --epochs epochs (each epoch starts its workers, as ModelGallery's loader does).
 
 Fine-tuning: one process per case (model x frozen/unfrozen x NCHW/channels-last), so each case's peak RSS (getrusage ru_maxrss) is its
-own. The step is what ModelGallery's FineTuner does with FineTuneOptions' defaults: SGD (lr 0.01, momentum 0.9,
+own. The step is what ModelGallery's Trainer does with TrainingOptions' defaults: SGD (lr 0.01, momentum 0.9,
 weight decay 1e-4), cross-entropy, zero_grad/forward/backward/step, plus the loss and the accuracy count read back
 as a training loop logs them. Frozen (Freeze.Backbone): requires_grad False on everything but the new head and the
 whole model in eval mode (batch-norm statistics and dropout frozen too); unfrozen: every parameter, train mode.

@@ -41,7 +41,7 @@ public sealed class CliOutputTests : TempFolder
     [Fact]
     public void The_training_curve_has_two_labelled_axes_and_whole_epoch_ticks()
     {
-        EpochResult[] results = [.. Enumerable.Range(1, 3).Select(e => new EpochResult(e, 1.0 / e, 0.5 + (0.1 * e), 0.4 + (0.1 * e), TimeSpan.FromSeconds(1), 100))];
+        EpochResult[] results = [.. Enumerable.Range(1, 3).Select(e => new EpochResult(e, 10, 100, 1.0 / e, 0.5 + (0.1 * e), 1e-3, TimeSpan.FromSeconds(1), true, false, null))];
 
         var plot = TrainingCurve.Create(results);
 
@@ -59,7 +59,7 @@ public sealed class CliOutputTests : TempFolder
     [Fact]
     public void Non_finite_numbers_are_written_as_null_and_the_json_stays_valid()
     {
-        string json = JsonSerializer.Serialize(new EpochResult(1, double.NaN, 0.5, double.PositiveInfinity, TimeSpan.Zero, double.NegativeInfinity), TrainCommand.Json);
+        string json = JsonSerializer.Serialize(TrainCommand.Row(new EpochResult(1, 0, 0, double.NaN, 0.5, 1e-3, TimeSpan.Zero, true, false, null)), TrainCommand.Json);
 
         using var document = JsonDocument.Parse(json);
         document.RootElement.GetProperty("TrainLoss").ValueKind.Should().Be(JsonValueKind.Null);

@@ -84,10 +84,7 @@ public sealed class FineTuneCliTests : TempFolder
             Thread.Sleep(100);
         }
 
-        using (var kill = Process.Start("kill", ["-INT", training.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-        }
+        Signals.Interrupt(training.Process).Should().BeTrue("the run was still going when the checkpoint appeared: {0}", training.Process.HasExited ? "it exited early" : "it runs");
 
         var (exit, output, error) = training.Finish();
 
@@ -96,6 +93,27 @@ public sealed class FineTuneCliTests : TempFolder
         File.Exists(Path.Combine(run, "results.json")).Should().BeTrue();
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "results.json")));
         results.RootElement.GetProperty("result").GetProperty("Cancelled").GetBoolean().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Resuming_a_finished_run_keeps_its_whole_history_in_results_json()
+    {
+        WriteFolder(100);
+        string run = Path.Combine(Folder, "run");
+        string[] train = ["train", "lenet5", "--data", Data, "--epochs", "2", "--batch", "32", "--output", run];
+        GalleryProcess.Run(train).Exit.Should().Be(0);
+        string first = File.ReadAllText(Path.Combine(run, "results.json"));
+
+        var (exit, output, error) = GalleryProcess.Run([.. train, "--resume", Path.Combine(run, "checkpoint.ckpt")]);
+
+        exit.Should().Be(0, output + error);
+        using var before = JsonDocument.Parse(first);
+        using var after = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "results.json")));
+        var epochs = after.RootElement.GetProperty("result").GetProperty("Epochs");
+        epochs.EnumerateArray().Select(e => e.GetProperty("Epoch").GetInt32()).Should().Equal([1, 2], "the checkpoint carries the history; nothing was left to train");
+        epochs.EnumerateArray().Select(e => e.GetProperty("TrainLoss").GetDouble())
+            .Should().Equal(before.RootElement.GetProperty("result").GetProperty("Epochs").EnumerateArray().Select(e => e.GetProperty("TrainLoss").GetDouble()));
+        after.RootElement.GetProperty("result").GetProperty("EpochsDone").GetInt32().Should().Be(2);
     }
 
     public static TheoryData<string[]> BadArguments() =>

@@ -9,33 +9,35 @@ namespace ModelGallery.Tests.FineTuning;
 /// <summary>Checkpoints, resume, cancellation and divergence on LeNet-5 with 320 Fashion-MNIST images.</summary>
 public sealed class CheckpointResumeTests : TempFolder
 {
-    public static TheoryData<string, FineTuneOptions> Recipes => new()
+    public static TheoryData<string, TrainingOptions> Recipes => new()
     {
-        { "SGD, Nesterov, warm-up + cosine", new FineTuneOptions { Optimizer = new FineTuneOptimizer.Sgd(0.9, Nesterov: true), LearningRate = 0.05, WarmupEpochs = 1, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3, Seed = 11 } },
-        { "AdamW, smoothing, clipping, lower backbone rate", new FineTuneOptions { Optimizer = new FineTuneOptimizer.AdamW(), LearningRate = 0.003, LabelSmoothing = 0.1, MaxGradientNorm = 1, Freeze = new Freeze.BackboneWithLowerLr(0.5), Epochs = 3, Seed = 12 } },
+        { "SGD, Nesterov, warm-up + cosine", new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(0.9, Nesterov: true), LearningRate = 0.05, WarmupEpochs = 1, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3, Seed = 11 } },
+        { "AdamW, smoothing, clipping, lower backbone rate", new TrainingOptions { Optimizer = new TrainingOptimizer.AdamW(), LearningRate = 0.003, LabelSmoothing = 0.1, MaxGradientNorm = 1, Freeze = new Freeze.BackboneWithLowerLr(0.5), Epochs = 3, Seed = 12 } },
     };
 
     [Theory]
     [MemberData(nameof(Recipes))]
-    public void A_run_cancelled_mid_epoch_and_resumed_ends_with_the_same_bits_as_an_uninterrupted_one(string why, FineTuneOptions options)
+    public void A_run_cancelled_mid_epoch_and_resumed_ends_with_the_same_bits_as_an_uninterrupted_one(string why, TrainingOptions options)
     {
         var (images, labels) = Fashion;
         using var initial = new LeNet5();
         string checkpoint = Path.Combine(Folder, "run.ckpt");
 
         Dictionary<string, Tensor> uninterrupted;
+        EpochResult[] history;
         using (var model = CopyOf(initial))
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         {
-            trainer.Run(Shuffled(images, labels, 32, trainer.Shuffling)).Cancelled.Should().BeFalse();
+            trainer.Run(Shuffled(images, labels, 32, trainer.Shuffling)).Should().OnlyContain(e => e.Completed);
             uninterrupted = Snapshot(model);
+            history = [.. trainer.History];
         }
 
         using (var model = CopyOf(initial))
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         using (var cancel = new CancellationTokenSource())
         {
-            var stop = new Reports<FineTuneProgress>(p =>
+            var stop = new Reports<TrainingProgress>(p =>
             {
                 if (p.Epoch == 2 && p.Step == 4)
                 {
@@ -44,20 +46,20 @@ public sealed class CheckpointResumeTests : TempFolder
             });
             var result = trainer.Run(Shuffled(images, labels, 32, trainer.Shuffling), checkpointPath: checkpoint, progress: stop, cancellationToken: cancel.Token);
 
-            result.Cancelled.Should().BeTrue();
-            result.EpochsDone.Should().Be(1);
-            result.Epochs[^1].Should().Match<FineTuneEpochResult>(e => e.Epoch == 2 && e.Steps == 4 && !e.Completed, "the current step is finished, no further one");
+            trainer.EpochsDone.Should().Be(1);
+            result[^1].Should().Match<EpochResult>(e => e.Epoch == 2 && e.Steps == 4 && !e.Completed, "the current step is finished, no further one");
         }
 
         using (var model = new LeNet5()) // other starting weights: everything must come from the checkpoint
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         {
             trainer.Resume(checkpoint);
             trainer.EpochsDone.Should().Be(1);
             var result = trainer.Run(Shuffled(images, labels, 32, trainer.Shuffling));
 
-            result.Cancelled.Should().BeFalse();
-            result.Epochs.Select(e => (e.Epoch, e.Steps)).Should().Equal([(2, 6), (3, 10)], "epoch 2 continues after its 4th step");
+            result.Should().OnlyContain(e => e.Completed);
+            result.Select(e => (e.Epoch, e.Steps)).Should().Equal([(2, 10), (3, 10)], "epoch 2 continues after its 4th step, and counts the 4 steps before the checkpoint");
+            trainer.History.Select(Measures).Should().Equal(history.Select(Measures), "the checkpoint carries the history and the unfinished epoch's tallies: {0}", why);
             model.state_dict().Should().AllSatisfy(e => TestTensors.Same(e.Value, uninterrupted[e.Key]).Should().BeTrue("{0}: {1}", e.Key, why));
         }
     }
@@ -68,20 +70,19 @@ public sealed class CheckpointResumeTests : TempFolder
         var (images, labels) = Fashion;
         string checkpoint = Path.Combine(Folder, "cancelled.ckpt");
         using var model = new LeNet5();
-        using var trainer = new FineTuner(model, new FineTuneOptions { Epochs = 2 });
+        using var trainer = new Trainer(model, new TrainingOptions { Epochs = 2 });
         using var cancel = new CancellationTokenSource();
         int steps = 0;
 
         var result = trainer.Run(
             Shuffled(images, labels, 32, trainer.Shuffling), checkpointPath: checkpoint,
-            progress: new Reports<FineTuneProgress>(_ => { steps++; cancel.Cancel(); }), cancellationToken: cancel.Token);
+            progress: new Reports<TrainingProgress>(_ => { steps++; cancel.Cancel(); }), cancellationToken: cancel.Token);
 
-        result.Cancelled.Should().BeTrue();
-        result.CheckpointPath.Should().Be(checkpoint);
+        result.Should().ContainSingle().Which.Completed.Should().BeFalse();
         steps.Should().Be(1, "the step that saw the cancellation was finished and no other began");
         File.Exists(checkpoint).Should().BeTrue();
         Directory.GetFiles(Folder).Should().Equal([checkpoint], "the temporary file was renamed");
-        using var other = new FineTuner(model, new FineTuneOptions { Epochs = 2 });
+        using var other = new Trainer(model, new TrainingOptions { Epochs = 2 });
         FluentActions.Invoking(() => other.Resume(checkpoint)).Should().NotThrow();
     }
 
@@ -91,7 +92,7 @@ public sealed class CheckpointResumeTests : TempFolder
         var (images, labels) = Fashion;
         string checkpoint = Path.Combine(Folder, "good.ckpt"), best = Path.Combine(Folder, "best.safetensors");
         using var model = new LeNet5();
-        using var trainer = new FineTuner(model, new FineTuneOptions { Epochs = 3 });
+        using var trainer = new Trainer(model, new TrainingOptions { Epochs = 3 });
         int epoch = 0;
         byte[]? afterEpoch1 = null;
         IEnumerable<(Tensor, Tensor)> Poisoned()
@@ -119,7 +120,7 @@ public sealed class CheckpointResumeTests : TempFolder
         File.Exists(best).Should().BeTrue();
         model.parameters().Should().AllSatisfy(p => p.isfinite().all().item<bool>().Should().BeTrue("the diverging step was not applied"));
         using var restored = new LeNet5();
-        using var resumed = new FineTuner(restored, new FineTuneOptions { Epochs = 3 });
+        using var resumed = new Trainer(restored, new TrainingOptions { Epochs = 3 });
         resumed.Resume(checkpoint);
         resumed.EpochsDone.Should().Be(1);
         using var bestModel = new LeNet5();
@@ -131,20 +132,20 @@ public sealed class CheckpointResumeTests : TempFolder
     public void A_checkpoint_saved_under_one_culture_resumes_under_another()
     {
         string checkpoint = Path.Combine(Folder, "culture.ckpt");
-        var options = new FineTuneOptions { LearningRate = 0.01, LabelSmoothing = 0.1, Optimizer = new FineTuneOptimizer.Sgd(0.9) };
+        var options = new TrainingOptions { LearningRate = 0.01, LabelSmoothing = 0.1, Optimizer = new TrainingOptimizer.Sgd(0.9) };
         var culture = System.Globalization.CultureInfo.CurrentCulture;
         try
         {
             System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE"); // 0,01
             using (var model = new LeNet5())
-            using (var trainer = new FineTuner(model, options))
+            using (var trainer = new Trainer(model, options))
             {
                 trainer.SaveCheckpoint(checkpoint);
             }
 
             System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("en-US"); // 0.01
             using var resumed = new LeNet5();
-            using var again = new FineTuner(resumed, options);
+            using var again = new Trainer(resumed, options);
             FluentActions.Invoking(() => again.Resume(checkpoint)).Should().NotThrow();
         }
         finally
@@ -158,7 +159,7 @@ public sealed class CheckpointResumeTests : TempFolder
     {
         string checkpoint = Path.Combine(Folder, "a.ckpt"), junk = Path.Combine(Folder, "junk.ckpt");
         using var model = new LeNet5();
-        using (var trainer = new FineTuner(model, new FineTuneOptions { LearningRate = 0.01 }))
+        using (var trainer = new Trainer(model, new TrainingOptions { LearningRate = 0.01 }))
         {
             trainer.SaveCheckpoint(checkpoint);
         }
@@ -166,11 +167,14 @@ public sealed class CheckpointResumeTests : TempFolder
         File.WriteAllText(junk, "not a checkpoint");
         using var other = new LeNet5();
         var before = Snapshot(other);
-        using var different = new FineTuner(other, new FineTuneOptions { LearningRate = 0.02 });
+        using var different = new Trainer(other, new TrainingOptions { LearningRate = 0.02 });
 
         FluentActions.Invoking(() => different.Resume(checkpoint)).Should().Throw<InvalidDataException>()
             .WithMessage("*written for LeNet5 with options*LearningRate = 0.01*this trainer has LeNet5 with options*LearningRate = 0.02*");
         FluentActions.Invoking(() => different.Resume(junk)).Should().Throw<InvalidDataException>().WithMessage("*not a*checkpoint*");
         other.state_dict().Should().AllSatisfy(e => TestTensors.Same(e.Value, before[e.Key]).Should().BeTrue(e.Key));
     }
+
+    /// <summary>What an epoch measured, without its wall time.</summary>
+    private static (int, int, long, double, double, double) Measures(EpochResult e) => (e.Epoch, e.Steps, e.Images, e.TrainLoss, e.TrainAccuracy, e.LearningRate);
 }

@@ -81,12 +81,12 @@ public sealed class TrainerEvaluationTests
         var expected = new EvaluationAccumulator(7);
         expected.Add(logits, labels);
 
-        var result = FineTuner.Evaluate(model, [(images.narrow(0, 0, 3), labels.narrow(0, 0, 3)), (images.narrow(0, 3, 3), labels.narrow(0, 3, 3))], 7);
+        var result = Trainer.Evaluate(model, [(images.narrow(0, 0, 3), labels.narrow(0, 0, 3)), (images.narrow(0, 3, 3), labels.narrow(0, 3, 3))], 7);
 
         result.Should().BeEquivalentTo(expected.Result());
         model.training.Should().BeTrue();
-        FluentActions.Invoking(() => FineTuner.Evaluate(model, [], 7)).Should().Throw<ArgumentException>().WithMessage("*at least one image*");
-        FluentActions.Invoking(() => FineTuner.Evaluate(model, [(images, labels)], 10)).Should().Throw<ArgumentOutOfRangeException>()
+        FluentActions.Invoking(() => Trainer.Evaluate(model, [], 7)).Should().Throw<ArgumentException>().WithMessage("*at least one image*");
+        FluentActions.Invoking(() => Trainer.Evaluate(model, [(images, labels)], 10)).Should().Throw<ArgumentOutOfRangeException>()
             .WithMessage("LeNet5 has 7 classes; received classCount = 10.*");
     }
 }

@@ -37,9 +37,9 @@ public sealed class TrainerLossTests
             return -z.Select((v, c) => (((c == y[row] ? 1 - Epsilon : 0) + (Epsilon / z.Length)) * (v - logSum))).Sum();
         }).Average();
         double reported = double.NaN;
-        using var trainer = new FineTuner(model, new FineTuneOptions { LabelSmoothing = Epsilon, Epochs = 1 });
+        using var trainer = new Trainer(model, new TrainingOptions { LabelSmoothing = Epsilon, Epochs = 1 });
 
-        trainer.TrainEpoch([(x, tensor(y))], new Reports<FineTuneProgress>(p => reported = p.Loss));
+        trainer.TrainEpoch([(x, tensor(y))], new Reports<TrainingProgress>(p => reported = p.Loss));
 
         reported.Should().BeApproximately(expected, 1e-5);
         expected.Should().NotBeApproximately(logits.Select((z, row) => z.Max() + Math.Log(z.Sum(v => Math.Exp(v - z.Max()))) - z[y[row]]).Average(), 1e-3, "smoothing must change the loss");
@@ -54,8 +54,8 @@ public sealed class TrainerLossTests
         using var model = new LeNet5();
         using var reference = CopyOf(model);
         var before = Snapshot(model);
-        var options = new FineTuneOptions { Optimizer = new FineTuneOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 1, MaxGradientNorm = MaxNorm, Epochs = 1 };
-        using (var trainer = new FineTuner(model, options))
+        var options = new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 1, MaxGradientNorm = MaxNorm, Epochs = 1 };
+        using (var trainer = new Trainer(model, options))
         {
             trainer.TrainEpoch([(x, y)]);
         }
@@ -88,9 +88,9 @@ public sealed class TrainerLossTests
             });
         }).ToList();
         double reported = double.NaN;
-        using (var trainer = new FineTuner(model, new FineTuneOptions { LearningRate = 1e-4, Epochs = 1 }))
+        using (var trainer = new Trainer(model, new TrainingOptions { LearningRate = 1e-4, Epochs = 1 }))
         {
-            trainer.TrainEpoch([(x, y)], new Reports<FineTuneProgress>(p => reported = p.Loss));
+            trainer.TrainEpoch([(x, y)], new Reports<TrainingProgress>(p => reported = p.Loss));
         }
 
         hooks.ForEach(h => h.remove());

@@ -25,11 +25,11 @@ public sealed class TrainerOptimizerTests
         using var model = new LeNet5();
         using var reference = CopyOf(model);
         var p0 = Head.ToDictionary(k => k, k => model.state_dict()[k].to(ScalarType.Float64));
-        var options = new FineTuneOptions
+        var options = new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.Sgd(momentum, nesterov, weightDecay), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
+            Optimizer = new TrainingOptimizer.Sgd(momentum, nesterov, weightDecay), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
         };
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         {
             trainer.TrainEpoch([(x1, y1), (x2, y2)]);
         }
@@ -67,11 +67,11 @@ public sealed class TrainerOptimizerTests
         using var model = new LeNet5();
         using var reference = CopyOf(model);
         var p0 = Head.ToDictionary(k => k, k => model.state_dict()[k].to(ScalarType.Float64));
-        var options = new FineTuneOptions
+        var options = new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.AdamW(Beta1: 0.8, Beta2: 0.99, WeightDecay: Decay, Epsilon: Eps), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
+            Optimizer = new TrainingOptimizer.AdamW(Beta1: 0.8, Beta2: 0.99, WeightDecay: Decay, Epsilon: Eps), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
         };
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         {
             trainer.TrainEpoch([(x, y)]);
         }
@@ -96,11 +96,11 @@ public sealed class TrainerOptimizerTests
         using var model = new LeNet5();
         using var reference = CopyOf(model);
         var before = Snapshot(model);
-        var options = new FineTuneOptions
+        var options = new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.BackboneWithLowerLr(Factor),
+            Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.BackboneWithLowerLr(Factor),
         };
-        using (var trainer = new FineTuner(model, options))
+        using (var trainer = new Trainer(model, options))
         {
             trainer.TrainEpoch([(x, y)]);
         }

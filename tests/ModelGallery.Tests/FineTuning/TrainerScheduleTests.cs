@@ -25,10 +25,10 @@ public sealed class TrainerScheduleTests
         using var scope = NewDisposeScope();
         var batch = (randn(2, 3, 32, 32), tensor(new long[] { 0, 1 }));
         using var model = new LeNet5();
-        using var trainer = new FineTuner(model, new FineTuneOptions { LearningRate = 0.1, Schedule = schedule, WarmupEpochs = warmup, Epochs = 6 });
+        using var trainer = new Trainer(model, new TrainingOptions { LearningRate = 0.1, Schedule = schedule, WarmupEpochs = warmup, Epochs = 6 });
         var seen = new List<double>();
 
-        var rates = Enumerable.Range(0, 6).Select(_ => trainer.TrainEpoch([batch], new Reports<FineTuneProgress>(p => seen.Add(p.LearningRate))).LearningRate).ToList();
+        var rates = Enumerable.Range(0, 6).Select(_ => trainer.TrainEpoch([batch], new Reports<TrainingProgress>(p => seen.Add(p.LearningRate))).LearningRate).ToList();
 
         rates.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12, why);
         seen.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12, "every step of an epoch runs at the epoch's rate");
@@ -40,12 +40,12 @@ public sealed class TrainerScheduleTests
         using var scope = NewDisposeScope();
         var (x, y) = (randn(4, 3, 32, 32), tensor(new long[] { 0, 1, 2, 3 }));
         using var model = new LeNet5();
-        var options = new FineTuneOptions
+        var options = new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 0.2, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3,
+            Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 0.2, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3,
             Freeze = new Freeze.Backbone(),
         };
-        using var trainer = new FineTuner(model, options);
+        using var trainer = new Trainer(model, options);
         trainer.TrainEpoch([(x, y)]);
         using var reference = TrainerTestSupport.CopyOf(model);
         var before = model.Classifier.weight!.to(ScalarType.Float64);

@@ -35,6 +35,28 @@ internal static class TrainerTestSupport
     public static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
         model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
 
+    /// <summary>
+    /// A LeNet-5 whose weights come from its own generator seeded with <paramref name="seed"/>, not from the global one
+    /// (which tests running in parallel share): every weight and bias uniform in ±1/√fan_in, PyTorch's default for
+    /// convolutions and linear layers (kaiming_uniform with a = √5 gives that bound).
+    /// </summary>
+    public static LeNet5 SeededLeNet5(long seed)
+    {
+        var model = new LeNet5();
+        using var generator = new Generator((ulong)seed);
+        using var noGrad = no_grad();
+        var named = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in named)
+        {
+            using var scope = NewDisposeScope();
+            var weight = name.EndsWith(".bias", StringComparison.Ordinal) ? named[name[..^".bias".Length] + ".weight"] : parameter;
+            double bound = 1 / Math.Sqrt(weight.numel() / weight.shape[0]);
+            parameter.copy_(rand(parameter.shape, generator: generator).mul_(2 * bound).sub_(bound));
+        }
+
+        return model;
+    }
+
     /// <summary>A LeNet-5 with the weights of <paramref name="source"/>.</summary>
     public static LeNet5 CopyOf(LeNet5 source)
     {

@@ -80,7 +80,7 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();
         var inputs = ImagePreprocessing.FashionMnistLeNet5.Apply(test.Images);
-        double float32 = Trainer.Evaluate(model, inputs, test.Labels);
+        double float32 = Trainer.Evaluate(model, inputs, test.Labels).Top1;
         Tensor float32Classes;
         using (inference_mode())
         {
@@ -89,7 +89,7 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
         }
 
         model.UseBFloat16();
-        double bfloat16 = Trainer.Evaluate(model, inputs, test.Labels);
+        double bfloat16 = Trainer.Evaluate(model, inputs, test.Labels).Top1;
         double agreement;
         using (inference_mode())
         {

@@ -57,21 +57,21 @@ public sealed class ConcurrencyTests
         using var model = new LeNet5();
         using var inputs = randn(256, 3, 32, 32);
         using var labels = randint(0, 10, [256]);
-        using var first = new Trainer(model, new TrainingOptions { BatchSize = 64 });
-        using var second = new Trainer(model, new TrainingOptions { BatchSize = 64 });
+        using var first = new Trainer(model, TrainingOptions.FashionMnist);
+        using var second = new Trainer(model, TrainingOptions.FashionMnist);
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var progress = new Blocking(entered, release);
-        var training = new Thread(() => first.RunEpoch(inputs, labels, progress: progress));
+        var training = new Thread(() => first.TrainEpoch(first.Batches(inputs, labels, 64), progress));
         training.Start();
         entered.Wait();
 
-        FluentActions.Invoking(() => second.RunEpoch(inputs, labels)).Should().Throw<InvalidOperationException>().WithMessage("*busy: training cannot start while training is running*");
+        FluentActions.Invoking(() => second.TrainEpoch(second.Batches(inputs, labels, 64))).Should().Throw<InvalidOperationException>().WithMessage("*busy: training cannot start while training is running*");
         FluentActions.Invoking(() => model.Predict(zeros(1, 3, 32, 32))).Should().Throw<InvalidOperationException>().WithMessage("*busy*");
 
         release.Set();
         training.Join();
-        second.RunEpoch(inputs, labels).TrainLoss.Should().BePositive("after the first epoch ends the model is free");
+        second.TrainEpoch(second.Batches(inputs, labels, 64)).TrainLoss.Should().BePositive("after the first epoch ends the model is free");
     }
 
     [Fact]
@@ -97,11 +97,11 @@ public sealed class ConcurrencyTests
         requiresGrad.Should().BeTrue("no_grad on another thread must not reach this one");
     }
 
-    private sealed class Blocking(ManualResetEventSlim entered, ManualResetEventSlim release) : IProgress<(int Done, int Total)>
+    private sealed class Blocking(ManualResetEventSlim entered, ManualResetEventSlim release) : IProgress<TrainingProgress>
     {
-        public void Report((int Done, int Total) value)
+        public void Report(TrainingProgress value)
         {
-            if (value.Done == 1)
+            if (value.Step == 1)
             {
                 entered.Set();
                 release.Wait();

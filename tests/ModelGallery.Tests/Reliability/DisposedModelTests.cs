@@ -36,7 +36,7 @@ public sealed class DisposedModelTests : TempFolder
             ["ToOnnx"] = () => model.ToOnnx(),
             ["ExportOnnx"] = () => model.ExportOnnx(Path.Combine(Folder, "lenet5.onnx")),
             ["Trainer.Evaluate"] = () => Trainer.Evaluate(model, images, labels),
-            ["Trainer.RunEpoch"] = () => new Trainer(model, new TrainingOptions()).RunEpoch(images, labels),
+            ["Trainer"] = () => new Trainer(model, new TrainingOptions()).Dispose(),
         };
 
         foreach (var (name, call) in entryPoints)

@@ -52,9 +52,9 @@ public sealed partial class MemoryTests(ITestOutputHelper output)
         using var model = new LeNet5();
         using var inputs = randn(6_400, 3, 32, 32);
         using var labels = randint(0, 10, [6_400]);
-        using var trainer = new Trainer(model, new TrainingOptions { BatchSize = 64, Epochs = 21 });
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist with { Epochs = 21 });
 
-        var growth = Growth(() => trainer.RunEpoch(inputs, labels), warmUp: 1, calls: 20); // 20 epochs of 100 steps
+        var growth = Growth(() => trainer.TrainEpoch(trainer.Batches(inputs, labels, 64)), warmUp: 1, calls: 20); // 20 epochs of 100 steps
 
         Report("LeNet-5, 2,000 training steps (batch 64)", growth);
     }

@@ -20,13 +20,14 @@ public sealed class TrainerTests
         var testLabels = test.Labels.narrow(0, 0, 2000);
         manual_seed(7);
         using var model = new LeNet5();
-        using var trainer = new Trainer(model, new TrainingOptions { Epochs = 2, Seed = 7 });
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist with { Epochs = 2, Seed = 7 });
 
-        var first = trainer.RunEpoch(inputs, labels, testInputs, testLabels);
-        var second = trainer.RunEpoch(inputs, labels, testInputs, testLabels);
+        var first = trainer.TrainEpoch(trainer.Batches(inputs, labels, 128));
+        var second = trainer.TrainEpoch(trainer.Batches(inputs, labels, 128));
 
         second.TrainLoss.Should().BeLessThan(first.TrainLoss);
-        second.TestAccuracy.Should().BeGreaterThan(0.5, "chance is 0.1");
+        (first.Steps, first.Images).Should().Be((47, 6000L), "6000 images in batches of 128, the last one of 112");
+        Trainer.Evaluate(model, testInputs, testLabels).Top1.Should().BeGreaterThan(0.5, "chance is 0.1");
         model.training.Should().BeTrue("Evaluate restores the mode");
     }
 
@@ -44,8 +45,8 @@ public sealed class TrainerTests
         {
             using var model = new LeNet5();
             model.load_state_dict(initial.state_dict());
-            using var trainer = new Trainer(model, new TrainingOptions { Epochs = 1, Seed = 3, HorizontalFlip = true });
-            return trainer.RunEpoch(inputs, labels).TrainLoss;
+            using var trainer = new Trainer(model, TrainingOptions.FashionMnist with { Epochs = 1, Seed = 3 });
+            return trainer.TrainEpoch(trainer.Batches(inputs, labels, 128, horizontalFlip: true)).TrainLoss;
         }
 
         Run().Should().Be(Run());

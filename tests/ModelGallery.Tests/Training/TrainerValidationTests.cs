@@ -16,7 +16,7 @@ public sealed class TrainerValidationTests
     {
         using var model = new LeNet5();
 
-        var refused = FluentActions.Invoking(() => new Trainer(model, new TrainingOptions { LearningRate = rate }))
+        var refused = FluentActions.Invoking(() => new Trainer(model, TrainingOptions.FashionMnist with { LearningRate = rate }))
             .Should().Throw<ArgumentOutOfRangeException>().Which;
 
         refused.ParamName.Should().Be("options.LearningRate");
@@ -38,11 +38,11 @@ public sealed class TrainerValidationTests
     {
         using var model = new LeNet5();
         var before = model.state_dict().ToDictionary(e => e.Key, e => e.Value.clone());
-        using var trainer = new Trainer(model, new TrainingOptions { BatchSize = 2 });
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist);
         using var scope = NewDisposeScope();
         var images = randn(4, 3, 32, 32);
 
-        FluentActions.Invoking(() => trainer.RunEpoch(images, labels())).Should().Throw<ArgumentException>(why)
+        FluentActions.Invoking(() => trainer.TrainEpoch(trainer.Batches(images, labels(), 2))).Should().Throw<ArgumentException>(why)
             .Which.Message.Should().Contain(message);
         FluentActions.Invoking(() => Trainer.Evaluate(model, images, labels())).Should().Throw<ArgumentException>(why)
             .Which.Message.Should().Contain(message);
@@ -65,13 +65,13 @@ public sealed class TrainerValidationTests
     {
         using var model = new LeNet5();
         var before = model.state_dict().ToDictionary(e => e.Key, e => e.Value.clone());
-        using var trainer = new Trainer(model, new TrainingOptions { BatchSize = 4 });
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist);
         using var scope = NewDisposeScope();
         var images = randn(8, 3, 32, 32);
         images[0, 0, 0, 0] = tensor(float.NaN); // the first shuffled batch holds it or the second does
         var labels = tensor(new long[] { 0, 1, 2, 3, 4, 5, 6, 7 });
 
-        var diverged = FluentActions.Invoking(() => trainer.RunEpoch(images, labels)).Should().Throw<TrainingDivergedException>().Which;
+        var diverged = FluentActions.Invoking(() => trainer.TrainEpoch(trainer.Batches(images, labels, 4))).Should().Throw<TrainingDivergedException>().Which;
 
         diverged.Epoch.Should().Be(1);
         diverged.Step.Should().BeInRange(1, 2);
@@ -90,12 +90,12 @@ public sealed class TrainerValidationTests
     {
         manual_seed(5);
         using var model = new LeNet5();
-        using var trainer = new Trainer(model, new TrainingOptions { BatchSize = 16, LearningRate = 1e30 });
+        using var trainer = new Trainer(model, TrainingOptions.FashionMnist with { LearningRate = 1e30 });
         using var scope = NewDisposeScope();
         var images = randn(64, 3, 32, 32);
         var labels = randint(0, 10, [64]);
 
-        var diverged = FluentActions.Invoking(() => trainer.RunEpoch(images, labels)).Should().Throw<TrainingDivergedException>().Which;
+        var diverged = FluentActions.Invoking(() => trainer.TrainEpoch(trainer.Batches(images, labels, 16))).Should().Throw<TrainingDivergedException>().Which;
 
         diverged.Epoch.Should().Be(1);
         diverged.Step.Should().BeGreaterThan(1, "the first step is finite; its huge update makes a later loss non-finite");

@@ -1,24 +1,18 @@
 using System.Text;
-using System.Text.Json;
-using ModelGallery.IO;
 using ModelGallery.Weights;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Training;
 
 /// <summary>Checkpoints: everything a run needs to continue bit for bit, in one file written atomically.</summary>
-public sealed partial class FineTuner
+public sealed partial class Trainer
 {
-    /// <summary>The first thing in a checkpoint file.</summary>
-    private const string Magic = "ModelGallery fine-tuning checkpoint";
-
-    private const int FormatVersion = 1;
-
     /// <summary>
     /// Writes a checkpoint: the model's state_dict (safetensors), the optimizer's state (TorchSharp's format), the
     /// epochs and steps done (the schedule's position), the best validation accuracy, TorchSharp's global generator
-    /// state and <see cref="Shuffling"/>'s state (as it was at the start of an unfinished epoch). The file is written
-    /// under a temporary name beside <paramref name="path"/> and renamed over it, so it is replaced whole or not at all.
+    /// state, <see cref="Shuffling"/>'s state (as it was at the start of an unfinished epoch), the tallies of an unfinished
+    /// epoch and <see cref="History"/>, followed by the SHA-256 of all of it. The file is written under a temporary name
+    /// beside <paramref name="path"/> and renamed over it, so it is replaced whole or not at all.
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
     /// <exception cref="IOException">The path cannot be written or is not a regular file.</exception>
@@ -27,7 +21,7 @@ public sealed partial class FineTuner
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var lease = model.Usage.EnterExclusive(nameof(SaveCheckpoint));
-        var header = new CheckpointHeader(FormatVersion, model.GetName(), Describe(options), epochsDone, stepsInEpoch, bestAccuracy);
+        var header = new CheckpointHeader(CheckpointFile.FormatVersion, model.GetName(), Describe(options), epochsDone, stepsInEpoch, bestAccuracy, tally, [.. history]);
         byte[] weights, optimizerState;
         using (var scope = NewDisposeScope())
         using (var buffer = new MemoryStream())
@@ -54,34 +48,28 @@ public sealed partial class FineTuner
         }
 
         byte[] shuffling = stepsInEpoch > 0 ? epochStartShuffling! : State(Shuffling);
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(header));
-            foreach (byte[] block in new[] { weights, optimizerState, global, shuffling })
-            {
-                writer.Write(block.Length);
-                writer.Write(block);
-            }
-        });
+        CheckpointFile.Write(path, header, [weights, optimizerState, global, shuffling]);
     }
 
     /// <summary>
     /// Continues from a checkpoint that a trainer with the same model architecture and the same options wrote: loads
     /// the weights (strictly), the optimizer state, the position in the schedule, the best accuracy and both
     /// generators' states. The next <see cref="Run"/> or <see cref="TrainEpoch"/> then goes on where the checkpoint
-    /// left off, and ends with the same weights, bit for bit, as a run that was never interrupted.
+    /// left off, and ends with the same weights, bit for bit, as a run that was never interrupted. <see cref="History"/>
+    /// becomes the checkpoint's.
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint, or was written for another model or other options; nothing was changed.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a checkpoint, is corrupt (its content does not match the SHA-256 written with it; the message
+    /// names the file), or was written for another model or other options; nothing was changed.
+    /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
     public void Resume(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var lease = model.Usage.EnterExclusive(nameof(Resume));
-        var (header, blocks) = Read(path);
+        var (header, blocks) = CheckpointFile.Read(path);
         string expected = Describe(options);
         if (header.Model != model.GetName() || header.Options != expected)
         {
@@ -109,52 +97,17 @@ public sealed partial class FineTuner
         stepsInEpoch = header.StepsInEpoch;
         epochStartShuffling = header.StepsInEpoch > 0 ? blocks[3] : null;
         bestAccuracy = header.BestAccuracy;
+        tally = header.Tally;
+        history.Clear();
+        history.AddRange(header.History);
         DropCache();
     }
-
-    private static (CheckpointHeader Header, byte[][] Blocks) Read(string path)
-    {
-        using var reader = new BinaryReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read), Encoding.UTF8);
-        try
-        {
-            string magic = reader.ReadString();
-            if (magic != Magic)
-            {
-                throw new InvalidDataException($"'{path}' is not a fine-tuning checkpoint: it should start with '{Magic}' but starts with '{magic[..Math.Min(magic.Length, 40)]}'.");
-            }
-
-            var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadString())
-                ?? throw new InvalidDataException($"'{path}' has an empty checkpoint header.");
-            if (header.FormatVersion != FormatVersion)
-            {
-                throw new InvalidDataException($"'{path}' is a version {header.FormatVersion} checkpoint; this ModelGallery reads version {FormatVersion}.");
-            }
-
-            var blocks = new byte[4][];
-            for (int i = 0; i < blocks.Length; i++)
-            {
-                int length = reader.ReadInt32();
-                blocks[i] = length >= 0 && length <= reader.BaseStream.Length - reader.BaseStream.Position
-                    ? reader.ReadBytes(length)
-                    : throw new InvalidDataException($"'{path}' is truncated or corrupt: block {i + 1} of 4 claims {length:N0} bytes.");
-            }
-
-            return (header, blocks);
-        }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or FormatException)
-        {
-            throw new InvalidDataException($"'{path}' is not a complete fine-tuning checkpoint: {e.Message}", e);
-        }
-    }
-
-    /// <summary>The checkpoint's JSON header.</summary>
-    private sealed record CheckpointHeader(int FormatVersion, string Model, string Options, int EpochsDone, int StepsInEpoch, double? BestAccuracy);
 
     /// <summary>
     /// The options as the checkpoint records them: the record's own text, with numbers written the invariant way, so that
     /// a checkpoint saved under one culture resumes under another ("0.01", never "0,01").
     /// </summary>
-    private static string Describe(FineTuneOptions options)
+    private static string Describe(TrainingOptions options)
     {
         var culture = System.Globalization.CultureInfo.CurrentCulture;
         System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;

@@ -5,16 +5,17 @@ using static TorchSharp.torch;
 namespace ModelGallery.Training;
 
 /// <summary>The epoch loop and the step.</summary>
-public sealed partial class FineTuner
+public sealed partial class Trainer
 {
     private (Tensor Features, Tensor Labels, long BatchSize)? cache;
+    private EpochTally tally;
 
     /// <summary>One epoch, or the rest of one after a cancellation or a resume; the caller holds the model exclusively.</summary>
-    private FineTuneEpochResult Epoch(IEnumerable<(Tensor Images, Tensor Labels)> batches, IProgress<FineTuneProgress>? progress, CancellationToken cancellationToken)
+    private EpochResult Epoch(IEnumerable<(Tensor Images, Tensor Labels)> batches, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         if (epochsDone >= options.Epochs)
         {
-            throw new InvalidOperationException($"All {options.Epochs} epochs of {model.GetName()} are done; create a new FineTuner to train further.");
+            throw new InvalidOperationException($"All {options.Epochs} epochs of {model.GetName()} are done; create a new Trainer to train further.");
         }
 
         int epoch = epochsDone + 1;
@@ -27,42 +28,48 @@ public sealed partial class FineTuner
         if (stepsInEpoch == 0)
         {
             epochStartShuffling = State(Shuffling); // a checkpoint in this epoch restarts the source from here
+            tally = default;
         }
 
         bool frozen = options.Freeze is Freeze.Backbone;
         model.train(!frozen);
         bool cached = options.CacheFeatures;
         var source = cached ? CachedBatches(batches) : batches;
-        int skip = stepsInEpoch, step = 0, applied = 0;
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        int skip = stepsInEpoch, step = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        EpochResult Result(bool completed) => new(
+            epoch, tally.Applied, tally.Seen, tally.Seen == 0 ? double.NaN : tally.LossSum / tally.Seen, tally.Seen == 0 ? double.NaN : (double)tally.Correct / tally.Seen,
+            rate, TimeSpan.FromTicks(tally.ElapsedTicks), completed, cached, null);
         using var batch = source.GetEnumerator();
         while (!cancellationToken.IsCancellationRequested)
         {
             using var scope = NewDisposeScope();
             if (!batch.MoveNext())
             {
+                var result = Result(completed: true);
                 stepsInEpoch = 0;
                 epochsDone++;
-                return new FineTuneEpochResult(epoch, applied, seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen, rate, true, cached, null);
+                history.Add(result);
+                return result;
             }
 
             if (++step <= skip)
             {
+                clock.Restart();
                 continue; // applied before the checkpoint this run resumed from
             }
 
             var (x, y) = batch.Current;
             var (loss, logits) = Loss(x, y, cached, epoch, step);
-            lossSum += loss * y.shape[0];
-            correct += logits.argmax(1).eq(y).sum().item<long>();
-            seen += y.shape[0];
+            tally = new EpochTally(
+                tally.Applied + 1, tally.LossSum + (loss * y.shape[0]), tally.Correct + logits.argmax(1).eq(y).sum().item<long>(),
+                tally.Seen + y.shape[0], tally.ElapsedTicks + clock.Elapsed.Ticks);
+            clock.Restart();
             stepsInEpoch = step;
-            applied++;
-            progress?.Report(new FineTuneProgress(epoch, step, loss, rate, cached));
+            progress?.Report(new TrainingProgress(epoch, step, loss, rate, cached));
         }
 
-        return new FineTuneEpochResult(epoch, applied, seen == 0 ? double.NaN : lossSum / seen, seen == 0 ? double.NaN : (double)correct / seen, rate, false, cached, null);
+        return Result(completed: false);
     }
 
     /// <summary>Forward, loss, backward, checks, clipping and the optimizer step; returns the loss and the main logits.</summary>
@@ -73,7 +80,7 @@ public sealed partial class FineTuner
             model.CheckInput(x, "batches"); // cached features were checked as images when they were computed
         }
 
-        CheckLabels(y, x.shape[0], "batches");
+        CheckLabels(model, y, x.shape[0], "batches");
         optimizer.zero_grad();
         Tensor logits;
         Tensor loss;
@@ -114,7 +121,7 @@ public sealed partial class FineTuner
 
     private Tensor CrossEntropy(Tensor logits, Tensor labels) => nn.functional.cross_entropy(logits, labels, label_smoothing: options.LabelSmoothing);
 
-    private void CheckLabels(Tensor labels, long images, string paramName)
+    private static void CheckLabels(GalleryModel model, Tensor labels, long images, string paramName)
     {
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != images)
         {
@@ -122,6 +129,7 @@ public sealed partial class FineTuner
                 $"{model.GetName()} needs one int64 class index per image: {images} labels of shape [{images}], but received {labels.dtype} [{string.Join(", ", labels.shape)}].", paramName);
         }
 
+        using var scope = NewDisposeScope();
         long low = labels.min().item<long>(), high = labels.max().item<long>();
         if (low < 0 || high >= model.NumClasses)
         {
@@ -192,4 +200,7 @@ public sealed partial class FineTuner
         using var tensor = torch.tensor(state);
         generator.set_state(tensor);
     }
+
+    /// <summary>What the steps of the current epoch have added up so far (kept in checkpoints, so a resumed epoch reports all its steps).</summary>
+    internal readonly record struct EpochTally(int Applied, double LossSum, long Correct, long Seen, long ElapsedTicks);
 }

@@ -1,9 +1,9 @@
 namespace ModelGallery.Training;
 
-/// <summary>The optimizer of a <see cref="FineTuner"/>: <see cref="Sgd"/> or <see cref="AdamW"/>.</summary>
-public abstract record FineTuneOptimizer
+/// <summary>The optimizer of a <see cref="Trainer"/>: <see cref="Sgd"/> or <see cref="AdamW"/>.</summary>
+public abstract record TrainingOptimizer
 {
-    private protected FineTuneOptimizer()
+    private protected TrainingOptimizer()
     {
     }
 
@@ -17,7 +17,7 @@ public abstract record FineTuneOptimizer
     /// <param name="Momentum">μ, in [0, 1); 0 for plain SGD.</param>
     /// <param name="Nesterov">Nesterov momentum (needs a momentum above 0).</param>
     /// <param name="WeightDecay">λ, an L2 penalty added to the gradient, at least 0.</param>
-    public sealed record Sgd(double Momentum = 0.9, bool Nesterov = false, double WeightDecay = 1e-4) : FineTuneOptimizer
+    public sealed record Sgd(double Momentum = 0.9, bool Nesterov = false, double WeightDecay = 1e-4) : TrainingOptimizer
     {
         /// <inheritdoc/>
         internal override void Validate()
@@ -39,7 +39,7 @@ public abstract record FineTuneOptimizer
     /// <param name="Beta2">β₂, the second moment's decay, in [0, 1).</param>
     /// <param name="WeightDecay">λ, the decoupled weight decay, at least 0.</param>
     /// <param name="Epsilon">ε, added to √v̂, above 0.</param>
-    public sealed record AdamW(double Beta1 = 0.9, double Beta2 = 0.999, double WeightDecay = 0.01, double Epsilon = 1e-8) : FineTuneOptimizer
+    public sealed record AdamW(double Beta1 = 0.9, double Beta2 = 0.999, double WeightDecay = 0.01, double Epsilon = 1e-8) : TrainingOptimizer
     {
         /// <inheritdoc/>
         internal override void Validate()
