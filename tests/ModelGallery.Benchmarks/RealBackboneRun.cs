@@ -79,9 +79,9 @@ internal static class RealBackboneRun
     private static double Train(GalleryModel model, ImageFolder train, ImageFolder test, ClassificationPreset preset, int epochs)
     {
         var options = new ImageLoaderOptions { BatchSize = Batch, Workers = Suite.LoaderWorkers, Seed = Seed };
-        using var trainer = new FineTuner(model, new FineTuneOptions
+        using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new FineTuneOptimizer.AdamW(WeightDecay: WeightDecay),
+            Optimizer = new TrainingOptimizer.AdamW(WeightDecay: WeightDecay),
             LearningRate = Rate,
             Freeze = new Freeze.Backbone(),
             CacheFeatures = true,
@@ -89,7 +89,7 @@ internal static class RealBackboneRun
             Seed = Seed,
         });
         trainer.Run(AccuracyRun.Batches(ImageLoader.ForEvaluation(train, preset, options with { Shuffle = true }), () => trainer.EpochsDone));
-        return FineTuner.Evaluate(model, AccuracyRun.Batches(ImageLoader.ForEvaluation(test, preset, options), () => 0), test.Classes.Count).Top1;
+        return Trainer.Evaluate(model, AccuracyRun.Batches(ImageLoader.ForEvaluation(test, preset, options), () => 0), test.Classes.Count).Top1;
     }
 
     /// <summary>The mean image's per-channel means in RGB order (it is stored BGR, 1 × 3 × 224 × 224) and its largest deviation from them.</summary>
