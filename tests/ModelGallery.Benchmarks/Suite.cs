@@ -31,7 +31,7 @@ internal static class Suite
         $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, oneDNN " +
         (ModelGallery.Native.OneDnn.Enabled
             ? $"on{(ModelGallery.Native.OneDnn.IsaCap is { } cap ? $" with ONEDNN_MAX_CPU_ISA={cap}" : string.Empty)} " +
-              $"({ModelGallery.Native.OneDnn.Verdict?.Summarize() ?? "no verdict for this machine: on by the setting or the L3 rule; run `gallery doctor`"})."
+              $"({ModelGallery.Native.OneDnn.VerdictSummary ?? "no verdict for this machine: on by the setting or the L3 rule; run `gallery doctor`"})."
             : $"OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).");
 
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>

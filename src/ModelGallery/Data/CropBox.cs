@@ -8,7 +8,7 @@ namespace ModelGallery.Data;
 /// <param name="Left">The first column, from 0.</param>
 /// <param name="Height">Rows, at least 1.</param>
 /// <param name="Width">Columns, at least 1.</param>
-public readonly record struct CropBox(int Top, int Left, int Height, int Width)
+internal readonly record struct CropBox(int Top, int Left, int Height, int Width)
 {
     /// <inheritdoc/>
     public override string ToString() => $"{Height}×{Width} at (row {Top}, column {Left})";

@@ -12,7 +12,7 @@ namespace ModelGallery.Data;
 /// The sampling <i>algorithm</i> is torchvision's (same draws, same order, same rounding); the tests check the
 /// geometry against torchvision with fixed boxes and the sampler by its statistics.
 /// </remarks>
-public static class ImageAugmentation
+internal static class ImageAugmentation
 {
     /// <summary>torchvision's default lower bound of the crop's area, as a fraction of the image's.</summary>
     public const double DefaultMinScale = 0.08;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Models;
 
 /// <summary>What <see cref="IAuxiliaryClassifiers.ForwardWithAuxiliary"/> returns; the caller owns and disposes the tensors.</summary>
-public sealed class AuxiliaryOutputs
+internal sealed class AuxiliaryOutputs
 {
     /// <summary>Wraps the outputs of one forward pass.</summary>
     /// <param name="logits">The main classifier's logits, N × classes.</param>

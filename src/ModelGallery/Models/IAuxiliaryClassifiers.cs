@@ -6,7 +6,7 @@ namespace ModelGallery.Models;
 /// A model with auxiliary classifiers that add their own losses in training (GoogLeNet's two side heads). A trainer
 /// asks through this interface, so it needs no knowledge of the model classes.
 /// </summary>
-public interface IAuxiliaryClassifiers
+internal interface IAuxiliaryClassifiers
 {
     /// <summary>Whether the auxiliary heads were built; without them <see cref="ForwardWithAuxiliary"/> returns the logits alone.</summary>
     bool HasAuxClassifiers { get; }

@@ -54,7 +54,13 @@ public static class OneDnn
     public static string? DisabledReason { get; private set; }
 
     /// <summary>The verdict applied when ModelGallery loaded libtorch (the cached one for this machine, or a fresh one under <c>MODELGALLERY_ONEDNN=verify</c>); null if none was.</summary>
-    public static OneDnnVerdict? Verdict { get; private set; }
+    internal static OneDnnVerdict? Verdict { get; private set; }
+
+    /// <summary>
+    /// The verdict applied when ModelGallery loaded libtorch, in one sentence (whether oneDNN computed correctly, with
+    /// which ISA cap, when it was checked); null if no verdict was applied (the L3 rule or the setting decided).
+    /// </summary>
+    public static string? VerdictSummary => Verdict?.Summarize();
 
     /// <summary>The <c>ONEDNN_MAX_CPU_ISA</c> in effect as native code sees it (set by the verdict at load, or by the user); null for none.</summary>
     public static string? IsaCap => NativeEnvironment.Get(OneDnnVerifier.IsaVariable);
@@ -70,11 +76,24 @@ public static class OneDnn
     /// <summary>
     /// Runs the oneDNN check now, in child processes (this application relaunched with ModelGallery as its .NET startup
     /// hook, which runs the canary and exits before the application's Main), caches the verdict for this machine and
-    /// returns it. It does not change this process: the verdict applies from the next load of libtorch (the next
-    /// process). Takes a few seconds to a minute per configuration tried.
+    /// writes its evidence to <paramref name="evidence"/>: the machine, one line per case of each configuration tried
+    /// (errors relative to the reference output's scale), and the verdict. It does not change this process: the
+    /// verdict applies from the next load of libtorch (the next process). Takes a few seconds to a minute per
+    /// configuration tried.
     /// </summary>
+    /// <param name="evidence">Where to write the evidence; null for nowhere.</param>
+    /// <returns>True when oneDNN computed correctly in some configuration (the one the library will use).</returns>
     /// <exception cref="IOException">The verdict cannot be written to the cache folder.</exception>
-    public static OneDnnVerdict Verify() => VerifyAndCache(OneDnnVerifier.Default, new OneDnnVerdictCache());
+    public static bool Verify(TextWriter? evidence = null)
+    {
+        var verdict = VerifyAndCache(OneDnnVerifier.Default, new OneDnnVerdictCache());
+        if (evidence is not null)
+        {
+            verdict.WriteEvidence(evidence);
+        }
+
+        return verdict.Passed;
+    }
 
     /// <summary>Runs <paramref name="verifier"/> for this machine and writes a conclusive verdict to <paramref name="cache"/>.</summary>
     internal static OneDnnVerdict VerifyAndCache(OneDnnVerifier verifier, OneDnnVerdictCache cache)

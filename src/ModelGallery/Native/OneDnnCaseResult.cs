@@ -14,7 +14,7 @@ namespace ModelGallery.Native;
 /// <param name="InputGradientError">The relative error of the gradient with respect to the input.</param>
 /// <param name="WeightGradientError">The relative error of the gradient with respect to the weight.</param>
 /// <param name="Tolerance">The largest relative error accepted.</param>
-public sealed record OneDnnCaseResult(
+internal sealed record OneDnnCaseResult(
     string Name, int Batch, bool ChannelsLast, double ForwardError, double InputGradientError, double WeightGradientError, double Tolerance)
 {
     /// <summary>Whether all three errors are within <see cref="Tolerance"/> (a NaN error fails).</summary>

@@ -4,7 +4,7 @@ namespace ModelGallery.Native;
 
 /// <summary>How one run of the oneDNN canary ended (written by name in the cached verdict).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OneDnnOutcome>))]
-public enum OneDnnOutcome
+internal enum OneDnnOutcome
 {
     /// <summary>Every case computed what libtorch's reference path computes, within the tolerance.</summary>
     Correct,

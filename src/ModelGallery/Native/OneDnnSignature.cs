@@ -24,7 +24,7 @@ namespace ModelGallery.Native;
 /// <param name="TorchSharp">The TorchSharp version, which pins the libtorch (and so the oneDNN) release it runs.</param>
 /// <param name="LibTorchBytes">The size of the loaded libtorch_cpu file, which tells two libtorch builds apart; 0 if not found.</param>
 /// <param name="Canary">The version of ModelGallery's canary set: changing the cases asks for a new check.</param>
-public sealed record OneDnnSignature(
+internal sealed record OneDnnSignature(
     string Vendor, int Family, int Model, int Stepping, long? L1DataBytes, long? L2Bytes, long? L3Bytes,
     int LogicalProcessors, string TorchSharp, long LibTorchBytes, int Canary)
 {

@@ -10,7 +10,7 @@ namespace ModelGallery.Native;
 /// <param name="OneDnnSeconds">The time the cases took with oneDNN on (0 unless the run finished).</param>
 /// <param name="ReferenceSeconds">The time the cases took on libtorch's reference path (0 unless the run finished).</param>
 /// <param name="Cases">The cases that finished, in order.</param>
-public sealed record OneDnnTrial(
+internal sealed record OneDnnTrial(
     string? IsaCap, OneDnnOutcome Outcome, string Detail, double Seconds, double OneDnnSeconds, double ReferenceSeconds,
     IReadOnlyList<OneDnnCaseResult> Cases)
 {

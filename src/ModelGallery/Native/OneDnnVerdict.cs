@@ -11,7 +11,7 @@ namespace ModelGallery.Native;
 /// <param name="Signature">The machine the check ran on.</param>
 /// <param name="CheckedAt">When the check ran.</param>
 /// <param name="Trials">The configurations tried, in order.</param>
-public sealed record OneDnnVerdict(OneDnnSignature Signature, DateTimeOffset CheckedAt, IReadOnlyList<OneDnnTrial> Trials)
+internal sealed record OneDnnVerdict(OneDnnSignature Signature, DateTimeOffset CheckedAt, IReadOnlyList<OneDnnTrial> Trials)
 {
     /// <summary>The configuration kept: the passing trial whose oneDNN cases ran fastest; null if none passed.</summary>
     [JsonIgnore]
@@ -36,4 +36,28 @@ public sealed record OneDnnVerdict(OneDnnSignature Signature, DateTimeOffset Che
         : Conclusive
             ? $"oneDNN failed in every configuration tried ({string.Join("; ", Trials.Select(t => $"{t.Configuration}: {t.Outcome}, {t.Detail}"))}); checked {CheckedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"
             : $"the oneDNN check could not run ({string.Join("; ", Trials.Select(t => t.Detail))})";
+
+    /// <summary>The machine, one line per case of each configuration tried, and the verdict, as plain text.</summary>
+    public void WriteEvidence(TextWriter writer)
+    {
+        writer.WriteLine($"Machine: {Signature.Describe()} (signature {Signature.Key[..12]})");
+        writer.WriteLine("oneDNN against libtorch's reference path (errors relative to the reference output's scale):");
+        writer.WriteLine($"{"configuration",-32} {"case",-22} {"batch",5} {"layout",6} {"forward",9} {"dInput",9} {"dWeight",9} {"tolerance",9}  result");
+        string E(double value) => value.ToString("0.0e0", CultureInfo.InvariantCulture);
+        foreach (var trial in Trials)
+        {
+            foreach (var row in trial.Cases)
+            {
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{trial.Configuration,-32} {row.Name,-22} {row.Batch,5} {(row.ChannelsLast ? "NHWC" : "NCHW"),6} {E(row.ForwardError),9} {E(row.InputGradientError),9} {E(row.WeightGradientError),9} {E(row.Tolerance),9}  {(row.Passed ? "ok" : "wrong")}"));
+            }
+
+            string timing = trial.OneDnnSeconds > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"oneDNN {trial.OneDnnSeconds:0.00} s, reference {trial.ReferenceSeconds:0.00} s, child {trial.Seconds:0.0} s")
+                : string.Create(CultureInfo.InvariantCulture, $"child {trial.Seconds:0.0} s");
+            writer.WriteLine($"{trial.Configuration,-32} {trial.Outcome}: {trial.Detail}; {timing}");
+        }
+
+        writer.WriteLine($"{(Passed ? "oneDNN verified" : Conclusive ? "oneDNN failed" : "oneDNN not checked")}: {Summarize()}");
+    }
 }
