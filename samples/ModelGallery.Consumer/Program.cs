@@ -68,7 +68,7 @@ if (args.Length == 2)
             using var cached = await resnet18.LoadAsync(downloader);
             throw new InvalidOperationException("A file placed by hand with another SHA-256 was loaded as the catalogue's.");
         }
-        catch (InvalidDataException e)
+        catch (WeightsDownloadException e)
         {
             Console.WriteLine($"Placed by hand, refused: {e.Message}");
         }

@@ -129,7 +129,7 @@ public sealed class CliProcessTests : TempFolder
         var (exit, _, error) = Gallery("predict", "--image", Fixture.Path("lenet5.pt"), "--verbose");
 
         exit.Should().Be(2);
-        error.Should().StartWith("error: '").And.Contain("is not an image").And.Contain("InvalidDataException").And.Contain("   at ");
+        error.Should().StartWith("error: Cannot decode the image '").And.Contain("no decoder recognised it").And.Contain("ImageDecodeException").And.Contain("   at ");
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class WeightsProvenanceTests : HubTest
 
         File.Copy(PretrainedFixture.WeightsFile(Expected), failure.CachePath); // as the advice says, but not the published bytes
 
-        (await FluentActions.Awaiting(() => entry.LoadAsync(downloader)).Should().ThrowAsync<InvalidDataException>()).Which.Message.Should()
-            .Contain(failure.CachePath).And.Contain("f37072fd").And.Contain(Expected.Sha256).And.Contain("Delete it");
+        // The cache refuses the entry before it is loaded (and leaves it where it is): a typed error naming the file and both hashes.
+        (await FluentActions.Awaiting(() => entry.LoadAsync(downloader)).Should().ThrowAsync<WeightsDownloadException>()).Which.Message.Should()
+            .Contain(failure.CachePath).And.Contain("f37072fd").And.Contain(Expected.Sha256).And.Contain("delete it");
     }
 }
