@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ModelGallery.Inspection;
 using ModelGallery.Layers;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Zoo;
 using TorchSharp.Modules;

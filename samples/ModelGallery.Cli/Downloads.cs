@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ModelGallery.Hub;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using Spectre.Console;
 

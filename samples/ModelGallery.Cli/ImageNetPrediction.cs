@@ -1,4 +1,5 @@
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using Spectre.Console;
 using static TorchSharp.torch;

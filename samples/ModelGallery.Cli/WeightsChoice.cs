@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Zoo;
 

@@ -4,6 +4,7 @@ using ModelGallery.Data;
 using ModelGallery.Hub;
 using ModelGallery.Images;
 using ModelGallery.Inspection;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using ModelGallery.Weights;

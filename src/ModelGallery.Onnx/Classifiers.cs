@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using ModelGallery.Layers;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

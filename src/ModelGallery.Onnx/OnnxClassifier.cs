@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using TorchSharp;
 

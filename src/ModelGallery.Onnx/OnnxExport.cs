@@ -1,6 +1,7 @@
 using System.Reflection;
 using Google.Protobuf;
 using ModelGallery.IO;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using Onnx;
 

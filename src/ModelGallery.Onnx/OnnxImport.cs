@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Weights;
 using Onnx;

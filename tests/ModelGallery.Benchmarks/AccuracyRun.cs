@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Training;
 using static TorchSharp.torch;

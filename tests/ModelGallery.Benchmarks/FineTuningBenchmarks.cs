@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Training;
 using ModelGallery.Zoo;

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using ModelGallery.Training;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Zoo;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -30,7 +31,7 @@ internal static class EvaluateCommand
             string folderOut = parse.GetValue(output)!;
             TrainCommand.PrepareOutput(folderOut);
             var folder = FolderData.Open(console, parse.GetValue(data)!, parse.GetValue(skip));
-            using var network = info.Create(new Models.ModelOptions { NumClasses = folder.Classes.Count });
+            using var network = info.Create(new Modeling.ModelOptions { NumClasses = folder.Classes.Count });
             network.LoadWeights(parse.GetValue(weights)!);
             var loader = ImageLoader.ForEvaluation(folder, FolderData.EvaluationPreset(info, info.Weights.FirstOrDefault(w => w.IsDefault)), new ImageLoaderOptions { BatchSize = parse.GetValue(batch), Workers = parse.GetValue(workers) });
             var result = Trainer.Evaluate(network, loader.Epoch(0).Select(b => (b.Images, b.Labels)), folder.Classes.Count);

@@ -1,5 +1,6 @@
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using Spectre.Console;
 

@@ -1,3 +1,5 @@
+using ModelGallery.Modeling;
+
 namespace ModelGallery.Models;
 
 /// <summary>Which AlexNet to build.</summary>

@@ -1,3 +1,5 @@
+using ModelGallery.Modeling;
+
 namespace ModelGallery.Models;
 
 /// <summary>Which GoogLeNet to build.</summary>

@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using ModelGallery.Data;
 using ModelGallery.Layers;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,5 @@
+using ModelGallery.Modeling;
+
 namespace ModelGallery.Training;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 
 namespace ModelGallery.Tests.Architecture;
@@ -52,7 +53,7 @@ public sealed partial class ArchitectureTests
     {
         var graph = Graph();
 
-        graph.Keys.Should().Contain(["ModelGallery.Models", "ModelGallery.Layers", "ModelGallery.Inspection", "ModelGallery.Weights"]);
+        graph.Keys.Should().Contain(["ModelGallery.Models", "ModelGallery.Modeling", "ModelGallery.Layers", "ModelGallery.Inspection", "ModelGallery.Weights"]);
         foreach (string start in graph.Keys)
         {
             Reachable(graph, start).Should().NotContain(start, "{0} must not depend on itself through others", start);
@@ -62,6 +63,7 @@ public sealed partial class ArchitectureTests
         graph["ModelGallery.Inspection"].Should().NotContain("ModelGallery.Models");
         graph["ModelGallery.Weights"].Should().NotContain("ModelGallery.Models");
         graph["ModelGallery.Models"].Should().NotContain("ModelGallery.Inspection", "the summary reads models; models do not know they are summarised");
+        graph["ModelGallery.Modeling"].Should().NotContain(["ModelGallery.Models", "ModelGallery.Inspection"], "what every model shares knows no model and no summary");
     }
 
     [Theory]
@@ -123,7 +125,7 @@ public sealed partial class ArchitectureTests
     [GeneratedRegex(@"^using (ModelGallery[\w.]*);", RegexOptions.Multiline)]
     private static partial Regex Using();
 
-    [GeneratedRegex(@"\b(Models|Inspection|Weights|Layers|Zoo|Data|Training|Native|IO)\.[A-Z]\w+")]
+    [GeneratedRegex(@"\b(Models|Modeling|Inspection|Weights|Layers|Zoo|Data|Training|Native|IO)\.[A-Z]\w+")]
     private static partial Regex Qualified();
 
     [GeneratedRegex(@"\b(IGuardedModule|ModelUsage)\b")]

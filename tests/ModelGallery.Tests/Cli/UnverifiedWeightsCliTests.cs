@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Tests.Pretrained;
 using ModelGallery.Weights;

@@ -1,4 +1,5 @@
 using ModelGallery.Data;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 

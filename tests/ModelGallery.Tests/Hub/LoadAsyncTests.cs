@@ -1,5 +1,6 @@
 using ModelGallery.Hub;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Tests.Pretrained;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelGallery.Inspection;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Tests.Models;
 using ModelGallery.Tests.Readme;

@@ -1,4 +1,5 @@
 using ModelGallery.Zoo;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Tests.Sensitivity;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using static ModelGallery.Tests.TestTensors;
 using static TorchSharp.torch;

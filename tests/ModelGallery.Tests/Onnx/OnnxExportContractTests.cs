@@ -1,4 +1,5 @@
 using System.Reflection;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using ModelGallery.Zoo;

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using ModelGallery.Layers;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using ModelGallery.Tests.Models;

@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Onnx;
 using static TorchSharp.torch;

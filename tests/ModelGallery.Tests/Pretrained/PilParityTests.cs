@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using ModelGallery.Data;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

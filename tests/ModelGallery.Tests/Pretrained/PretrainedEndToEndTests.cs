@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 

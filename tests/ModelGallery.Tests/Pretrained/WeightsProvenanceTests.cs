@@ -1,4 +1,5 @@
 using ModelGallery.Hub;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Tests.Hub;
 

@@ -2,6 +2,7 @@ using ModelGallery.Layers;
 using ModelGallery.Inspection;
 using ModelGallery.Zoo;
 using System.Collections.Concurrent;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using ModelGallery.Inspection;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Training;
 using static TorchSharp.torch;

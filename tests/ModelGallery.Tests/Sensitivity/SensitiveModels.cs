@@ -1,4 +1,5 @@
 using ModelGallery.Layers;
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using ModelGallery.Zoo;
 using TorchSharp.Modules;

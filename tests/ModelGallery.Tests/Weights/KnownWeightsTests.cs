@@ -1,3 +1,4 @@
+using ModelGallery.Modeling;
 using ModelGallery.Models;
 using System.Security.Cryptography;
 using ModelGallery.Data;

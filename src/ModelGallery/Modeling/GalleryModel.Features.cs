@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>The features before the classifier, for training a head on cached features.</summary>
 public abstract partial class GalleryModel

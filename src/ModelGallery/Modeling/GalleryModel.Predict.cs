@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>Classifying with a gallery model: softmax probabilities and the top classes of each image.</summary>
 public abstract partial class GalleryModel

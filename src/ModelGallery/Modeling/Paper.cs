@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>The paper that introduced an architecture.</summary>
 public sealed class Paper

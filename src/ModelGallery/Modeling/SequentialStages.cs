@@ -2,7 +2,7 @@ using ModelGallery.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// Builds a flat <see cref="Sequential"/> (state_dict keys <c>features.0</c>, <c>features.1</c>, … as in

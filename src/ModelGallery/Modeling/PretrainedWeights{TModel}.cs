@@ -1,6 +1,6 @@
 using ModelGallery.Data;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>Weights known for <typeparamref name="TModel"/>: <see cref="Load"/> returns that model type.</summary>
 /// <typeparam name="TModel">The model class the weights fit.</typeparam>

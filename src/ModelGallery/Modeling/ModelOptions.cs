@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>Options for creating a model through its <see cref="ModelInfo"/>; what is left null takes the model's default.</summary>
 public sealed record ModelOptions

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>What <see cref="IAuxiliaryClassifiers.ForwardWithAuxiliary"/> returns; the caller owns and disposes the tensors.</summary>
 internal sealed class AuxiliaryOutputs

@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>One of a model's top guesses for one image.</summary>
 /// <param name="ClassIndex">The class, 0-based.</param>

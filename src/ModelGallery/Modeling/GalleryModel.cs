@@ -3,7 +3,7 @@ using ModelGallery.Native;
 using ModelGallery.Weights;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// What every gallery model shares: the input shape it accepts, its class count, its classifier layers, the README

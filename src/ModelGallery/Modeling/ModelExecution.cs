@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// How a model computes: its memory order (channels-last or not) and precision (bfloat16 or the weights' own), and

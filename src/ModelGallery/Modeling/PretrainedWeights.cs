@@ -3,7 +3,7 @@ using ModelGallery.Data;
 using ModelGallery.Weights;
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// One weights file known for a model, as data (torchvision's <c>Weights</c>): where the bytes are (embedded in the

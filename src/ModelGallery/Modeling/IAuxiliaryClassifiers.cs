@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// A model with auxiliary classifiers that add their own losses in training (GoogLeNet's two side heads). A trainer

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// The input images a model accepts: channels × height × width. A model with adaptive pooling also accepts other

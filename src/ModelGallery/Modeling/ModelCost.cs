@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>What a model costs at its defaults: parameters, and multiply-accumulates of one image.</summary>
 /// <param name="Parameters">Parameters, counted.</param>

@@ -1,6 +1,6 @@
 using ModelGallery.Layers;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>Batch-norm folding for eval-mode inference.</summary>
 public abstract partial class GalleryModel

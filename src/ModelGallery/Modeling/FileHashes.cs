@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>SHA-256 of weight files, each hashed once per process, and the hash prefix a torchvision file name carries.</summary>
 internal static class FileHashes

@@ -1,4 +1,4 @@
-namespace ModelGallery.Models;
+namespace ModelGallery.Modeling;
 
 /// <summary>
 /// One registered model (or variant): its names, its paper, its input, its default class count, how to build it and
