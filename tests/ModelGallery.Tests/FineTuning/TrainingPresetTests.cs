@@ -11,6 +11,11 @@ public sealed class TrainingPresetTests
     private static readonly float[] Mean = [0.5f, 0.25f, 0f];
     private static readonly float[] Std = [0.5f, 0.5f, 2f];
 
+    /// <summary>torchvision's ImageNet normalisation (transforms/_presets.py), written here rather than read from the library.</summary>
+    private static readonly float[] TorchvisionMean = [0.485f, 0.456f, 0.406f];
+
+    private static readonly float[] TorchvisionStd = [0.229f, 0.224f, 0.225f];
+
     [Fact]
     public void ImageNets_preset_gives_a_normalised_224_crop_the_same_for_the_same_seed()
     {
@@ -28,6 +33,12 @@ public sealed class TrainingPresetTests
         first.dtype.Should().Be(ScalarType.Float32);
         Same.Tensors(first, again).Should().BeTrue();
         Same.Tensors(first, other).Should().BeFalse();
+
+        // Normalised with torchvision's ImageNet constants (transforms/_presets.py), written here, not read from the
+        // library: the same crop and flip without normalisation, normalised by hand, is the preset's output.
+        var raw = new TrainingPreset(224, 0.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]).Apply(image, new Random(7));
+        var byHand = (raw - tensor(TorchvisionMean).reshape(3, 1, 1)) / tensor(TorchvisionStd).reshape(3, 1, 1);
+        (first - byHand).abs().max().item<float>().Should().BeLessThan(1e-5f);
     }
 
     [Fact]

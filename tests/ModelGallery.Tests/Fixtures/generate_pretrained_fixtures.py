@@ -175,7 +175,10 @@ def weights():
             probabilities = torch.softmax(reloaded(pil_batch), dim=1)
         top = probabilities.topk(5, dim=1)
         # The PNGs decode to the same pixels everywhere; rocket.jpg only helps calibrate (JPEG decoders differ).
-        rows = {n: {"classes": top.indices[i].tolist(), "probabilities": top.values[i].tolist()} for i, n in enumerate(names) if n.endswith(".png")}
+        # The names torchvision's ImageNet weights carry (meta["categories"]), so the tests compare names too.
+        categories = torchvision.models.ResNet18_Weights.IMAGENET1K_V1.meta["categories"]
+        rows = {n: {"classes": top.indices[i].tolist(), "names": [categories[c] for c in top.indices[i].tolist()],
+                    "probabilities": top.values[i].tolist()} for i, n in enumerate(names) if n.endswith(".png")}
         if len({tuple(r["classes"]) for r in rows.values()}) < len(rows) or top.values[:, 0].min() < 0.05:
             sys.exit(f"{case}: the photos do not give distinct, confident top-5 lists; the comparison would be vacuous")
         expected[case] = {"file": os.path.basename(final), "sha256": digest, "photos": rows}

@@ -47,7 +47,7 @@ internal static class PretrainedFixture
 
     public sealed record Expected(string File, string Sha256, Dictionary<string, Top5> Photos);
 
-    public sealed record Top5(int[] Classes, double[] Probabilities);
+    public sealed record Top5(int[] Classes, string[] Names, double[] Probabilities);
 
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
 }
