@@ -9,13 +9,18 @@ namespace ModelGallery.Hub;
 /// </summary>
 public static class PretrainedWeightsHub
 {
-    /// <summary>The catalogue entry's file: its URL, name, the SHA-256 prefix its name carries, and its byte budget (its size).</summary>
+    /// <summary>
+    /// The catalogue entry's file: its URL, name, the SHA-256 prefix its name carries, and its byte budget: the entry's
+    /// recorded size, or, where none was recorded, its parameters as float32 plus 5 % and 1 MiB (buffers and the pickle's
+    /// framing; enough for a plain model, not for a file that also holds auxiliary heads, which is why the catalogue's
+    /// zoo entries all record their size).
+    /// </summary>
     /// <param name="weights">A catalogue entry with a URL.</param>
     /// <exception cref="ArgumentException">The entry is embedded in the package and has no URL.</exception>
     public static WeightsFile ToWeightsFile(this PretrainedWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        return weights.Url is { } url ? new(url, weights.FileName, weights.Sha256) { MaxBytes = CatalogueSizes.MaxBytesOf(weights) }
+        return weights.Url is { } url ? new(url, weights.FileName, weights.Sha256) { MaxBytes = weights.Bytes ?? (long)Math.Ceiling((weights.Parameters * 4 * 1.05) + (1 << 20)) }
             : throw new ArgumentException($"{weights.Name} is embedded in the package; it has no file to download.", nameof(weights));
     }
 

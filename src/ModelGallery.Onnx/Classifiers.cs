@@ -8,7 +8,7 @@ namespace ModelGallery.Onnx;
 /// <summary>The engines an <see cref="IImageClassifier"/> for a gallery model can run on.</summary>
 public enum ClassifierEngine
 {
-    /// <summary>The eager TorchSharp model as it is configured (<see cref="EagerClassifier"/>).</summary>
+    /// <summary>The eager TorchSharp model as it is configured (channels-last, bfloat16, folded batch norms), through <see cref="GalleryModel.Predict"/>.</summary>
     Eager,
 
     /// <summary>ONNX Runtime on the model's own export, made in memory (<see cref="OnnxClassifier"/>).</summary>

@@ -6,7 +6,7 @@ namespace ModelGallery.Onnx;
 
 /// <summary>
 /// Classifies batches of preprocessed images, whatever engine runs underneath: the eager TorchSharp model
-/// (<see cref="EagerClassifier"/>) or ONNX Runtime on the model's export (<c>ModelGallery.Onnx.OnnxClassifier</c>).
+/// (<see cref="ClassifierEngine.Eager"/>) or ONNX Runtime on the model's export (<see cref="OnnxClassifier"/>).
 /// <c>ModelGallery.Onnx.Classifiers.Fastest</c> measures both on this machine and keeps the faster.
 /// </summary>
 public interface IImageClassifier : IDisposable
