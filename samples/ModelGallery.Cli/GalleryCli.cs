@@ -208,15 +208,14 @@ internal static class GalleryCli
             .AddColumn("Kernel/Stride/Pad").AddColumn(new TableColumn("Filters").RightAligned()).AddColumn("Activation");
         foreach (var row in summary.Rows)
         {
-            var g = row.Layer;
             table.AddRow(
                 Markup.Escape(row.Name),
                 Markup.Escape(row.Kind),
                 string.Join("×", row.OutputShape),
                 N(row.Parameters),
                 N(row.Macs),
-                g is null ? "-" : $"{g.Kernel[0]}/{g.Stride[0]}/{(g.Padding.Count > 0 ? g.Padding[0] : 0)}",
-                g?.Filters is { } f ? N(f) : "-",
+                row.Kernel is null ? "-" : $"{row.Kernel[0]}/{row.Stride![0]}/{(row.Padding!.Count > 0 ? row.Padding[0] : 0)}",
+                row.Filters is { } f ? N(f) : "-",
                 row.Activation);
         }
 

@@ -92,7 +92,7 @@ internal static class PredictCommand
             }
         }
 
-        var batch = ImagePreprocessing.FashionMnistLeNet5.Apply(cat([.. sources.Select(s => s.Image)], 0));
+        var batch = LeNet5.FashionMnist.Preset.Apply(cat([.. sources.Select(s => s.Image)], 0));
         var predictions = model.Predict(batch, top, weights.Categories);
         var table = new Table().Title(Markup.Escape($"LeNet-5, {weights.Label}")).AddColumn("Image").AddColumn("Truth");
         for (int k = 1; k <= top; k++)

@@ -53,7 +53,7 @@ internal static class TrainCommand
             {
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(rate) ?? TrainingOptions.FashionMnist.LearningRate,
-                Schedule = parse.GetValue(cosine) ? new LearningRateSchedule.Cosine() : new LearningRateSchedule.Constant(),
+                Schedule = parse.GetValue(cosine) ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant,
                 Seed = parse.GetValue(seed),
             };
             var recipe = new FashionRecipe(options, parse.GetValue(batch) ?? 128, parse.GetValue(flip));
@@ -89,7 +89,7 @@ internal static class TrainCommand
     {
         set_num_threads(threads);
         var options = recipe.Options;
-        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
+        var preprocessing = LeNet5.FashionMnist.Preset;
         using var train = FashionMnist.Load(FashionMnistSplit.Train, data);
         using var test = FashionMnist.Load(FashionMnistSplit.Test, data);
         long count = Math.Min(train.Count, limit ?? train.Count);

@@ -31,7 +31,7 @@ using (var scope = NewDisposeScope())
         truth = ["?", "?", "?", "?", "?"];
     }
 
-    Tensor inputs = ImagePreprocessing.FashionMnistLeNet5.Apply(images);
+    Tensor inputs = LeNet5.FashionMnist.Preset.Apply(images);
     var predictions = lenet.Predict(inputs, topK: 1, labels: weights.Categories);
     string onnxPath = Path.Combine(Path.GetTempPath(), $"lenet5-{Environment.ProcessId}.onnx");
     lenet.ExportOnnx(onnxPath);

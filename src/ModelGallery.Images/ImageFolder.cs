@@ -89,8 +89,9 @@ public sealed class ImageFolder
     /// </summary>
     /// <param name="validationFraction">The fraction held out, strictly between 0 and 1.</param>
     /// <param name="seed">Seeds the choice (<see cref="Random(int)"/>, classes in label order, a Fisher–Yates shuffle each).</param>
+    /// <returns>The two parts, disjoint, together the whole folder, with the same classes: the images to train on and those held out.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not strictly between 0 and 1.</exception>
-    public ImageFolderSplit Split(double validationFraction, int seed)
+    public (ImageFolder Train, ImageFolder Validation) Split(double validationFraction, int seed)
     {
         if (!(validationFraction is > 0 and < 1))
         {
@@ -109,9 +110,7 @@ public sealed class ImageFolder
             }
         }
 
-        return new ImageFolderSplit(
-            With([.. Samples.Where((_, i) => !held[i])]),
-            With([.. Samples.Where((_, i) => held[i])]));
+        return (With([.. Samples.Where((_, i) => !held[i])]), With([.. Samples.Where((_, i) => held[i])]));
     }
 
     /// <summary>Decodes every image and reports those that fail (whatever <see cref="ImageFolderOptions.BadFiles"/> says).</summary>

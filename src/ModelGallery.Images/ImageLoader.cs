@@ -32,7 +32,7 @@ public sealed class ImageLoader
     /// </summary>
     internal const long DefaultLargeImagePixels = 16_000_000;
 
-    private readonly TrainingPreset? training;
+    private readonly ClassificationPreset? training;
     private readonly ClassificationPreset? evaluation;
     private readonly Lock largeImages = new();
     private int pending;
@@ -40,7 +40,7 @@ public sealed class ImageLoader
     private int largeInFlight;
     private int peakLargeInFlight;
 
-    private ImageLoader(ImageFolder folder, ImageLoaderOptions options, TrainingPreset? training, ClassificationPreset? evaluation)
+    private ImageLoader(ImageFolder folder, ImageLoaderOptions options, ClassificationPreset? training, ClassificationPreset? evaluation)
     {
         Folder = folder;
         Options = options;
@@ -77,7 +77,7 @@ public sealed class ImageLoader
     /// <param name="preset">The training transform; each image gets its own seeded <see cref="Random"/>.</param>
     /// <param name="options">Batching and order; <see cref="ImageLoaderOptions.Shuffle"/> is usually true for training.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public static ImageLoader ForTraining(ImageFolder folder, TrainingPreset preset, ImageLoaderOptions options)
+    public static ImageLoader ForTraining(ImageFolder folder, ClassificationPreset preset, ImageLoaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(preset);
@@ -142,7 +142,7 @@ public sealed class ImageLoader
             using var scope = NewDisposeScope();
             var image = ImageFile.Decode(encoded, path, Folder.Options.ReadOptions);
             var result = training is not null
-                ? training.Apply(image, new Random(Seeds.Sample(Options.Seed, epoch, sampleIndex)))
+                ? training.ApplyTraining(image, new Random(Seeds.Sample(Options.Seed, epoch, sampleIndex)))
                 : evaluation!.Apply(image);
             return result.MoveToOuterDisposeScope();
         }

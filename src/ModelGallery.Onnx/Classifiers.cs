@@ -15,16 +15,13 @@ public enum ClassifierEngine
     OnnxRuntime,
 }
 
-/// <summary>The median time of one <c>Predict</c> call of an engine, measured by <see cref="Classifiers.Fastest"/>.</summary>
-/// <param name="Engine">The engine.</param>
-/// <param name="Description">What ran, as <see cref="IImageClassifier.Engine"/> names it.</param>
-/// <param name="MedianMilliseconds">The median over the timed calls, in milliseconds.</param>
-public sealed record ClassifierTiming(ClassifierEngine Engine, string Description, double MedianMilliseconds);
-
 /// <summary>The classifier <see cref="Classifiers.Fastest"/> chose, and what it measured; disposing it disposes the classifier.</summary>
 /// <param name="Classifier">The fastest engine's classifier.</param>
-/// <param name="Timings">Every engine's median time per call, fastest first.</param>
-public sealed record ClassifierChoice(IImageClassifier Classifier, IReadOnlyList<ClassifierTiming> Timings) : IDisposable
+/// <param name="Timings">
+/// Every engine's median time of one <c>Predict</c> call, fastest first: the engine, what ran (as
+/// <see cref="IImageClassifier.Engine"/> names it) and the median over the timed calls in milliseconds.
+/// </param>
+public sealed record ClassifierChoice(IImageClassifier Classifier, IReadOnlyList<(ClassifierEngine Engine, string Description, double MedianMilliseconds)> Timings) : IDisposable
 {
     /// <summary>Disposes <see cref="Classifier"/> (an eager classifier leaves its model alive).</summary>
     public void Dispose() => Classifier.Dispose();
@@ -88,7 +85,7 @@ public static class Classifiers
             throw new ArgumentOutOfRangeException(nameof(calls), calls, $"Expected 1 to 10,000 timed calls; received {calls}.");
         }
 
-        var measured = new List<(IImageClassifier Classifier, ClassifierTiming Timing)>();
+        var measured = new List<(IImageClassifier Classifier, (ClassifierEngine Engine, string Description, double MedianMilliseconds) Timing)>();
         try
         {
             using var scope = NewDisposeScope();
@@ -97,7 +94,7 @@ public static class Classifiers
             foreach (var engine in Enum.GetValues<ClassifierEngine>())
             {
                 var classifier = Create(model, engine, threads);
-                measured.Add((classifier, new ClassifierTiming(engine, classifier.Engine, Median(classifier, images, calls))));
+                measured.Add((classifier, (engine, classifier.Engine, Median(classifier, images, calls))));
             }
         }
         catch

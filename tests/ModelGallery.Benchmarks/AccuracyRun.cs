@@ -66,7 +66,7 @@ internal static class AccuracyRun
 
     private static double IdxPath(FashionMnist trainSet, FashionMnist testSet, int epochs)
     {
-        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
+        var preprocessing = LeNet5.FashionMnist.Preset;
         using var inputs = preprocessing.Apply(trainSet.Images);
         using var testInputs = preprocessing.Apply(testSet.Images);
         manual_seed(Seed);
@@ -80,7 +80,7 @@ internal static class AccuracyRun
     {
         var train = ImageFolder.Open(trainFolder);
         var test = ImageFolder.Open(testFolder, new ImageFolderOptions { Classes = train.Classes });
-        var preset = ImagePreprocessing.FashionMnistLeNet5.ForImageFiles();
+        var preset = LeNet5.FashionMnist.Preset;
         var options = new ImageLoaderOptions { BatchSize = Batch, Workers = Suite.LoaderWorkers, Seed = Seed };
         var trainLoader = ImageLoader.ForEvaluation(train, preset, options with { Shuffle = true });
         var testLoader = ImageLoader.ForEvaluation(test, preset, options with { BatchSize = 1000 });
@@ -88,7 +88,7 @@ internal static class AccuracyRun
         using var model = new LeNet5();
         using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.AdamW(WeightDecay: 0),
+            Optimizer = TrainingOptimizer.AdamW(weightDecay: 0),
             LearningRate = Rate,
             Epochs = epochs,
             Seed = Seed,
@@ -115,9 +115,9 @@ internal static class AccuracyRun
             : ResNet.ResNet18ImageNet1K.Load(weights, verifyHash: false, numClasses: train.Classes.Count);
         using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.AdamW(),
+            Optimizer = TrainingOptimizer.AdamW(),
             LearningRate = 1e-3,
-            Freeze = new Freeze.Backbone(),
+            Freeze = Freeze.Backbone,
             CacheFeatures = true,
             Epochs = quick ? 3 : 30,
             Seed = Seed,

@@ -45,7 +45,7 @@ public class FineTuningBenchmarks : IDisposable
 
         trainer = new Trainer(model, new TrainingOptions
         {
-            Freeze = Case.Frozen ? new Freeze.Backbone() : new Freeze.None(),
+            Freeze = Case.Frozen ? Freeze.Backbone : Freeze.None,
             Epochs = int.MaxValue, // one epoch per invocation, as many as BenchmarkDotNet asks for
         });
         TrainedParameters = model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());

@@ -145,7 +145,7 @@ internal sealed class FineTuningResults(string peers, LoaderRow? loader, IReadOn
 
     private static IEnumerable<string> LoaderCells(LoaderRow row) =>
     [
-        "ImageFolder, TrainingPreset.ImageNet(224)",
+        "ImageFolder, ClassificationPreset.ImageNet(224), training half",
         row.Images.ToString(CultureInfo.InvariantCulture), Results.Rate(row.PyTorch), Results.Rate(row.ModelGallery), Results.Times(Ratio(row.ModelGallery, row.PyTorch)),
     ];
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Benchmarks;
 
 /// <summary>
-/// One epoch of <c>ImageLoader.ForTraining(folder, TrainingPreset.ImageNet(224), { BatchSize = 32, Workers = 2,
+/// One epoch of <c>ImageLoader.ForTraining(folder, ClassificationPreset.ImageNet(224), { BatchSize = 32, Workers = 2,
 /// Shuffle = true })</c> over the JPEG folder that Reference/make_loader_images.py writes: decoding, random resized
 /// crop, flip and normalisation on the workers, batches stacked on the consumer. Workers start with each epoch.
 /// </summary>
@@ -24,7 +24,7 @@ public class LoaderBenchmarks
         set_num_threads(Suite.Threads);
         var folder = ImageFolder.Open(Suite.LoaderFolder);
         Images = folder.Count;
-        loader = ImageLoader.ForTraining(folder, TrainingPreset.ImageNet(224), new ImageLoaderOptions { BatchSize = Suite.LoaderBatch, Workers = Suite.LoaderWorkers, Shuffle = true });
+        loader = ImageLoader.ForTraining(folder, ClassificationPreset.ImageNet(224), new ImageLoaderOptions { BatchSize = Suite.LoaderBatch, Workers = Suite.LoaderWorkers, Shuffle = true });
     }
 
     [Benchmark]

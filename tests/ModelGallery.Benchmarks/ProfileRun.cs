@@ -131,7 +131,7 @@ internal static class ProfileRun
     private static string Kind(nn.Module module) => module switch
     {
         Conv2d conv => $"Conv2d {conv.kernel_size[0]}x{conv.kernel_size[^1]}",
-        ModelGallery.Layers.FastLocalResponseNorm => "LocalResponseNorm",
+        _ when module.GetType().Name == "FastLocalResponseNorm" => "LocalResponseNorm",
         _ => module.GetType().Name,
     };
 

@@ -82,9 +82,9 @@ internal static class RealBackboneRun
         var options = new ImageLoaderOptions { BatchSize = Batch, Workers = Suite.LoaderWorkers, Seed = Seed };
         using var trainer = new Trainer(model, new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.AdamW(WeightDecay: WeightDecay),
+            Optimizer = TrainingOptimizer.AdamW(weightDecay: WeightDecay),
             LearningRate = Rate,
-            Freeze = new Freeze.Backbone(),
+            Freeze = Freeze.Backbone,
             CacheFeatures = true,
             Epochs = epochs,
             Seed = Seed,

@@ -65,16 +65,16 @@ internal static class FineTuneRun
         bool noAugment = parse.GetValue(cli.NoAugment), freeze = parse.GetValue(cli.FreezeBackbone);
         var options = new TrainingOptions
         {
-            Optimizer = adamW ? new TrainingOptimizer.AdamW() : new TrainingOptimizer.Sgd(),
+            Optimizer = adamW ? TrainingOptimizer.AdamW() : TrainingOptimizer.Sgd(),
             LearningRate = common.LearningRate ?? (adamW ? 1e-3 : 0.01),
             Schedule = parse.GetValue(cli.Schedule) switch
             {
-                "cosine" => new LearningRateSchedule.Cosine(),
-                "step" => new LearningRateSchedule.StepDecay(StepEpochs: Math.Max(1, common.Epochs / 3)),
-                _ => new LearningRateSchedule.Constant(),
+                "cosine" => LearningRateSchedule.Cosine,
+                "step" => LearningRateSchedule.StepDecay(stepEpochs: Math.Max(1, common.Epochs / 3)),
+                _ => LearningRateSchedule.Constant,
             },
             WarmupEpochs = parse.GetValue(cli.Warmup),
-            Freeze = freeze ? new Freeze.Backbone() : new Freeze.None(),
+            Freeze = freeze ? Freeze.Backbone : Freeze.None,
             CacheFeatures = freeze && noAugment,
             Epochs = common.Epochs,
             Seed = common.Seed,
@@ -89,7 +89,7 @@ internal static class FineTuneRun
         var preset = FolderData.EvaluationPreset(info, choice?.Weights);
         var loader = noAugment
             ? ImageLoader.ForEvaluation(train, preset, loaderOptions with { Shuffle = true })
-            : ImageLoader.ForTraining(train, FolderData.TrainingPreset(preset), loaderOptions with { Shuffle = true });
+            : ImageLoader.ForTraining(train, preset, loaderOptions with { Shuffle = true });
         var evaluation = validation is null ? null : ImageLoader.ForEvaluation(validation, preset, loaderOptions);
         IEnumerable<(Tensor, Tensor)> TrainBatches()
         {

@@ -68,8 +68,4 @@ internal static class FolderData
         weights?.Preset
         ?? (info.Weights.Count > 0 ? info.Weights[0].Preset : null)
         ?? ClassificationPreset.ImageNet(cropSize: info.Input.Height, resizeSize: info.Input.Height * 256 / 224);
-
-    /// <summary>The training augmentation: a random resized crop to the evaluation crop size and a horizontal flip, normalised as for evaluation.</summary>
-    public static TrainingPreset TrainingPreset(ClassificationPreset evaluation) =>
-        new(evaluation.CropSize, FlipProbability: 0.5, evaluation.Mean, evaluation.Std);
 }

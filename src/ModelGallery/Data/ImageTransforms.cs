@@ -9,7 +9,7 @@ namespace ModelGallery.Data;
 /// resized by default as Pillow resizes (<see cref="Resampling.Pillow"/>, torchvision's PIL path), or in float32 and
 /// rounded (<see cref="Resampling.TensorAntialias"/>, torchvision's tensor path).
 /// </summary>
-public static class ImageTransforms
+internal static class ImageTransforms
 {
     /// <summary>Resizes so that the shorter side is <paramref name="size"/>, keeping the aspect ratio (the longer side is truncated, as torchvision does).</summary>
     /// <param name="image">C×H×W or N×C×H×W, bytes or floats.</param>

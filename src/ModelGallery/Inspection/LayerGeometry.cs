@@ -1,7 +1,7 @@
 namespace ModelGallery.Inspection;
 
 /// <summary>The window of a convolution or pooling layer.</summary>
-public sealed class LayerGeometry
+internal sealed class LayerGeometry
 {
     internal LayerGeometry(IReadOnlyList<long> kernel, IReadOnlyList<long> stride, IReadOnlyList<long> padding, long? filters)
     {

@@ -14,7 +14,7 @@ public sealed class LayerSummary
         TrainableParameters = trainableParameters;
         Macs = macs;
         Activation = activation;
-        Layer = layer;
+        Geometry = layer;
     }
 
     /// <summary>The row's name: a stage name such as <c>conv1</c>, or a module's state_dict path.</summary>
@@ -44,6 +44,18 @@ public sealed class LayerSummary
     /// <summary>The activations the row applies (<c>ReLU</c>, <c>sigmoid</c>, …, comma-separated), or <c>-</c>.</summary>
     public string Activation { get; }
 
-    /// <summary>Kernel, stride, padding and filters, where the row has exactly one convolution or pooling layer.</summary>
-    public LayerGeometry? Layer { get; }
+    /// <summary>Kernel size, height then width, where the row has exactly one convolution or pooling layer; else null.</summary>
+    public IReadOnlyList<long>? Kernel => Geometry?.Kernel;
+
+    /// <summary>Stride, height then width, where the row has exactly one convolution or pooling layer; else null.</summary>
+    public IReadOnlyList<long>? Stride => Geometry?.Stride;
+
+    /// <summary>Padding, height then width, where the row has exactly one convolution or pooling layer; else null.</summary>
+    public IReadOnlyList<long>? Padding => Geometry?.Padding;
+
+    /// <summary>Output channels, where the row has exactly one convolution; else null.</summary>
+    public long? Filters => Geometry?.Filters;
+
+    /// <summary>The row's one convolution or pooling window, if it has one.</summary>
+    internal LayerGeometry? Geometry { get; }
 }

@@ -20,8 +20,8 @@ public sealed partial class ModelSummary
             Shape(row.OutputShape),
             Number(row.Parameters),
             Number(row.Macs),
-            row.Layer is { } g ? $"{Pair(g.Kernel)}/{Pair(g.Stride)}/{Pair(g.Padding)}" : "-",
-            row.Layer?.Filters is { } f ? Number(f) : "-",
+            row.Geometry is { } g ? $"{Pair(g.Kernel)}/{Pair(g.Stride)}/{Pair(g.Padding)}" : "-",
+            row.Filters is { } f ? Number(f) : "-",
         }).ToList();
         int[] widths = [.. header.Select((h, i) => Math.Max(h.Length, lines.Select(l => l[i].Length).DefaultIfEmpty(0).Max()))];
         bool[] right = [false, false, false, false, true, true, false, true];
@@ -49,7 +49,7 @@ public sealed partial class ModelSummary
         text.AppendLine("|---|---|---|---|---|---|---|---:|---:|");
         foreach (var row in Rows)
         {
-            var g = row.Layer;
+            var g = row.Geometry;
             string[] cells =
             [
                 $"{row.Name} ({row.Kind})",

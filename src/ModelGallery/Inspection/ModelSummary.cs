@@ -1,4 +1,5 @@
 using ModelGallery.Layers;
+using ModelGallery.Modeling;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -84,17 +85,16 @@ public sealed partial class ModelSummary
     /// <summary>Input, parameters and activations together, in MB.</summary>
     public double EstimatedTotalMB => InputSizeMB + ParameterSizeMB + ActivationSizeMB;
 
-    /// <summary>Summarises a model that describes its rows (every gallery model) on a batch of its input shape.</summary>
-    /// <typeparam name="TModel">The model's type.</typeparam>
+    /// <summary>Summarises a gallery model row by row (its <see cref="GalleryModel.Stages"/>) on a batch of its input shape.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batch">Images in the traced batch, at least 1. MACs and activation sizes grow with it.</param>
     /// <param name="depth">README rows (default) or every leaf module.</param>
-    public static ModelSummary Create<TModel>(TModel model, int batch = 1, SummaryDepth depth = SummaryDepth.Rows)
-        where TModel : nn.Module<Tensor, Tensor>, IStagedModel
+    public static ModelSummary Create(GalleryModel model, int batch = 1, SummaryDepth depth = SummaryDepth.Rows)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        return Create(model, [batch, .. model.SampleShape], depth, model.Stages);
+        IStagedModel staged = model;
+        return Create(model, [batch, .. staged.SampleShape], depth, model.Stages);
     }
 
     /// <summary>Summarises any module that maps one tensor to one tensor, such as your own model.</summary>

@@ -6,7 +6,7 @@ namespace ModelGallery.Inspection;
 public enum SummaryDepth
 {
     /// <summary>
-    /// One row per README table row for a gallery model (its <see cref="IStagedModel.Stages"/>), or per direct
+    /// One row per README table row for a gallery model (its <see cref="Modeling.GalleryModel.Stages"/>), or per direct
     /// child for any other module.
     /// </summary>
     Rows,

@@ -7,7 +7,7 @@ namespace ModelGallery.Layers;
 /// input normalisation written as a layer, so that inspection and export see it as one (torchvision's GoogLeNet
 /// <c>transform_input</c> is one, see <see cref="Renormalisation"/>).
 /// </summary>
-public sealed class ChannelAffine : nn.Module<Tensor, Tensor>
+internal sealed class ChannelAffine : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="scale">One factor per channel.</param>

@@ -14,7 +14,7 @@ namespace ModelGallery.Layers;
 /// <c>GalleryModel.UseChannelsLast</c>) as in NCHW: no padding copy, <c>a·a</c> rather than <c>pow</c>, and for the
 /// usual β = 0.75 the power as <c>rsqrt(s)·√rsqrt(s)</c> instead of the costlier general <c>pow</c>.
 /// </remarks>
-public sealed class FastLocalResponseNorm : nn.Module<Tensor, Tensor>
+internal sealed class FastLocalResponseNorm : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="spec">Size, alpha, beta and k.</param>

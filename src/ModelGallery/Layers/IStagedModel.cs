@@ -3,9 +3,9 @@ namespace ModelGallery.Layers;
 /// <summary>
 /// A model that says which of its submodules make up each row of its architecture table. The model summary
 /// summarises such a model row by row; any other module is summarised by its direct children. Every gallery model
-/// implements it, and a model of your own may.
+/// implements it.
 /// </summary>
-public interface IStagedModel
+internal interface IStagedModel
 {
     /// <summary>The table's rows after the input, in call order, with the submodules that compute each.</summary>
     IReadOnlyList<ModelStage> Stages { get; }

@@ -46,9 +46,9 @@ public static class Layer
         return nn.AvgPool2d(spec.Kernel, stride: spec.Stride, padding: spec.Padding, ceil_mode: spec.CeilMode);
     }
 
-    /// <summary>Local response normalisation across channels, as <paramref name="spec"/> states it (the fast form, <see cref="FastLocalResponseNorm"/>).</summary>
+    /// <summary>Local response normalisation across channels, as <paramref name="spec"/> states it (a fast form of <c>nn.LocalResponseNorm</c> with the same values).</summary>
     /// <param name="spec">Size, alpha, beta and k.</param>
-    public static FastLocalResponseNorm Lrn(LrnSpec spec) => new(spec);
+    public static nn.Module<Tensor, Tensor> Lrn(LrnSpec spec) => new FastLocalResponseNorm(spec);
 
     /// <summary>
     /// A ReLU that works in place: it follows a convolution, batch norm or linear layer whose output nothing else reads

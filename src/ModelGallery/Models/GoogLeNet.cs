@@ -69,10 +69,10 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     private readonly ChannelAffine? transformInput;
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly MaxPool2d maxpool1;
-    private readonly FastLocalResponseNorm? lrn1;
+    private readonly nn.Module<Tensor, Tensor>? lrn1;
     private readonly nn.Module<Tensor, Tensor> conv2;
     private readonly nn.Module<Tensor, Tensor> conv3;
-    private readonly FastLocalResponseNorm? lrn2;
+    private readonly nn.Module<Tensor, Tensor>? lrn2;
     private readonly MaxPool2d maxpool2;
     private readonly InceptionBlock inception3a;
     private readonly InceptionBlock inception3b;

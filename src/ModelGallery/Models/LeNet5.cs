@@ -62,17 +62,17 @@ public sealed class LeNet5 : GalleryModel
 
     /// <summary>
     /// Trained on Fashion-MNIST and shipped in the package: 90.08 % top-1 on the 10,000 test images. Its preset takes
-    /// decoded 28×28 image files; Fashion-MNIST's IDX bytes take <see cref="ImagePreprocessing.FashionMnistLeNet5"/>,
-    /// which gives the same input.
+    /// decoded 28×28 image files and Fashion-MNIST's N × 1 × 28 × 28 IDX bytes alike, to the same input: scale to [0, 1],
+    /// pad 28 → 32 with background, normalise with the training set's mean 0.2860 and std 0.3530, repeat to 3 channels.
     /// </summary>
     public static PretrainedWeights<LeNet5> FashionMnist { get; } = new(classes => new LeNet5(classes))
     {
         Model = "lenet5", Tag = "fashion-mnist", IsDefault = true,
         FileName = "lenet5-fashion-mnist.safetensors", Sha256 = "fe652f65296043cee664ba5f79963c03043b95c1b51564284b0ba90450a3b6fa", Bytes = 248_767,
-        Preset = ImagePreprocessing.FashionMnistLeNet5.ForImageFiles(), Categories = Data.FashionMnist.ClassNames, Dataset = "Fashion-MNIST",
+        Preset = new ClassificationPreset(ResizeSize: 28, CropSize: 32, Mean: [0.2860, 0.2860, 0.2860], Std: [0.3530, 0.3530, 0.3530]), Categories = Data.FashionMnist.ClassNames, Dataset = "Fashion-MNIST",
         Top1 = 90.08, Parameters = 62_006, MinSize = Size,
         Recipe = "Adam, learning rate 0.002 decayed to 0 along a half cosine over 40 epochs, batch 128, cross-entropy, " +
-                 "no augmentation, seed 1, 2 threads, on the 60,000 training images preprocessed with FashionMnistLeNet5. " +
+                 "no augmentation, seed 1, 2 threads, on the 60,000 training images preprocessed with this preset. " +
                  "Reproduce with: dotnet run --project samples/ModelGallery.Cli -- train --epochs 40 --lr 0.002 --cosine",
     };
 

@@ -5,21 +5,18 @@ namespace ModelGallery.Training;
 /// (<see cref="Backbone"/>), or all with a lower learning rate before the classifier
 /// (<see cref="BackboneWithLowerLr"/>). The classifier layers are the model's <c>ClassifierModules</c>.
 /// </summary>
-public abstract record Freeze
+public sealed record Freeze
 {
-    private protected Freeze()
-    {
-    }
+    private readonly string name;
 
-    /// <summary>The backbone's share of the learning rate: 1, 0 when frozen (also keeps the union closed to other assemblies).</summary>
-    internal abstract double BackboneFactor { get; }
+    private Freeze(string name, double backboneFactor)
+    {
+        this.name = name;
+        BackboneFactor = backboneFactor;
+    }
 
     /// <summary>Every parameter is trained with the same learning rate.</summary>
-    public sealed record None : Freeze
-    {
-        /// <inheritdoc/>
-        internal override double BackboneFactor => 1;
-    }
+    public static Freeze None { get; } = new("None", 1);
 
     /// <summary>
     /// Only the classifier layers are trained; every other parameter gets <c>requires_grad = false</c> and stays
@@ -27,17 +24,28 @@ public abstract record Freeze
     /// and dropout do not change either (as Keras does for a frozen BatchNormalization layer); auxiliary heads
     /// therefore add no loss.
     /// </summary>
-    public sealed record Backbone : Freeze
-    {
-        /// <inheritdoc/>
-        internal override double BackboneFactor => 0;
-    }
+    public static Freeze Backbone { get; } = new("Backbone", 0);
 
-    /// <summary>Every parameter is trained, those before the classifier at <paramref name="Factor"/> times the learning rate (two parameter groups).</summary>
-    /// <param name="Factor">The backbone's share of the learning rate, in (0, 1].</param>
-    public sealed record BackboneWithLowerLr(double Factor = 0.1) : Freeze
+    /// <summary>The backbone's share of the learning rate: 1 for <see cref="None"/>, 0 for <see cref="Backbone"/>, the factor otherwise.</summary>
+    public double BackboneFactor { get; }
+
+    /// <summary>True for <see cref="Backbone"/>: only the classifier layers are trained.</summary>
+    internal bool IsFrozen => BackboneFactor == 0;
+
+    /// <summary>Every parameter is trained, those before the classifier at <paramref name="factor"/> times the learning rate (two parameter groups).</summary>
+    /// <param name="factor">The backbone's share of the learning rate, in (0, 1]; checked when the options are validated.</param>
+    /// <returns>The freeze setting.</returns>
+    public static Freeze BackboneWithLowerLr(double factor = 0.1) => new("BackboneWithLowerLr", factor);
+
+    /// <inheritdoc/>
+    public override string ToString() => name == "BackboneWithLowerLr" ? $"BackboneWithLowerLr({BackboneFactor})" : name;
+
+    /// <summary>Throws if the factor is out of range.</summary>
+    internal void Validate()
     {
-        /// <inheritdoc/>
-        internal override double BackboneFactor => Factor;
+        if (name == "BackboneWithLowerLr")
+        {
+            Check.Range("Freeze.Factor", BackboneFactor, double.Epsilon, 1, "in (0, 1]");
+        }
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class Trainer
             tally = default;
         }
 
-        bool frozen = options.Freeze is Freeze.Backbone;
+        bool frozen = options.Freeze.IsFrozen;
         model.train(!frozen);
         bool cached = options.CacheFeatures;
         var source = cached ? CachedBatches(batches) : batches;

@@ -57,11 +57,11 @@ public sealed partial class Trainer : IDisposable
         var named = model.named_parameters().ToList();
         var head = named.Where(p => IsHead(p.name)).Select(p => p.parameter).ToArray();
         var backbone = named.Where(p => !IsHead(p.name)).Select(p => p.parameter).ToArray();
-        (Parameter[] Parameters, double Factor)[] groups = options.Freeze switch
+        (Parameter[] Parameters, double Factor)[] groups = options.Freeze.BackboneFactor switch
         {
-            Freeze.Backbone => [(head, 1)],
-            Freeze.BackboneWithLowerLr lower => [(backbone, lower.Factor), (head, 1)],
-            _ => [([.. backbone, .. head], 1)],
+            0 => [(head, 1)],
+            1 => [([.. backbone, .. head], 1)],
+            double factor => [(backbone, factor), (head, 1)],
         };
         trained = [.. groups.SelectMany(g => g.Parameters)];
         foreach (var (_, parameter) in named)
@@ -179,16 +179,14 @@ public sealed partial class Trainer : IDisposable
     private static OptimizerHelper CreateOptimizer(TrainingOptions options, (Parameter[] Parameters, double Factor)[] groups)
     {
         double lr = options.LearningRate;
-        return options.Optimizer switch
-        {
-            TrainingOptimizer.Sgd sgd => optim.SGD(
-                groups.Select(g => new SGD.ParamGroup(g.Parameters, lr * g.Factor, sgd.Momentum, 0, sgd.WeightDecay, sgd.Nesterov)),
-                lr, sgd.Momentum, 0, sgd.WeightDecay, sgd.Nesterov),
-            TrainingOptimizer.AdamW adam => optim.AdamW(
-                groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr * g.Factor, adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay)),
-                lr, adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay),
-            _ => throw new ArgumentException($"Unknown optimizer {options.Optimizer}.", nameof(options)),
-        };
+        var o = options.Optimizer;
+        return o.IsAdamW
+            ? optim.AdamW(
+                groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr * g.Factor, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay)),
+                lr, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay)
+            : optim.SGD(
+                groups.Select(g => new SGD.ParamGroup(g.Parameters, lr * g.Factor, o.Momentum, 0, o.WeightDecay, o.Nesterov)),
+                lr, o.Momentum, 0, o.WeightDecay, o.Nesterov);
     }
 
     private void Checkpoint(string? path)

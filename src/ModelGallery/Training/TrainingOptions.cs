@@ -12,11 +12,11 @@ public sealed record TrainingOptions
     /// <summary>
     /// The Fashion-MNIST recipe for LeNet-5 (the gallery's shipped weights): Adam (AdamW without weight decay) at
     /// 1e-3, a constant rate, 10 epochs, seed 1; feed it <see cref="Trainer.Batches"/> of 128 images. For the cosine
-    /// schedule write <c>TrainingOptions.FashionMnist with { Schedule = new LearningRateSchedule.Cosine() }</c>.
+    /// schedule write <c>TrainingOptions.FashionMnist with { Schedule = LearningRateSchedule.Cosine }</c>.
     /// </summary>
     public static TrainingOptions FashionMnist { get; } = new()
     {
-        Optimizer = new TrainingOptimizer.AdamW(WeightDecay: 0),
+        Optimizer = TrainingOptimizer.AdamW(weightDecay: 0),
         LearningRate = 1e-3,
         Epochs = 10,
         Seed = 1,
@@ -26,13 +26,13 @@ public sealed record TrainingOptions
     public const double WarmupStartFactor = 0.01;
 
     /// <summary>The optimizer and its settings.</summary>
-    public TrainingOptimizer Optimizer { get; init; } = new TrainingOptimizer.Sgd();
+    public TrainingOptimizer Optimizer { get; init; } = TrainingOptimizer.Sgd();
 
     /// <summary>The base learning rate (of the classifier, when <see cref="Freeze"/> lowers the backbone's), a finite number above 0.</summary>
     public double LearningRate { get; init; } = 0.01;
 
     /// <summary>How the rate changes per epoch after the warm-up.</summary>
-    public LearningRateSchedule Schedule { get; init; } = new LearningRateSchedule.Constant();
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>
     /// Epochs of linear warm-up, 0 for none, fewer than <see cref="Epochs"/>: in warm-up epoch e (0-based) of W the
@@ -47,7 +47,7 @@ public sealed record TrainingOptions
     public double? MaxGradientNorm { get; init; }
 
     /// <summary>Which parameters are trained.</summary>
-    public Freeze Freeze { get; init; } = new Freeze.None();
+    public Freeze Freeze { get; init; } = Freeze.None;
 
     /// <summary>
     /// The weight of each auxiliary head's loss, for models with auxiliary classifiers (<c>IAuxiliaryClassifiers</c>)
@@ -89,12 +89,9 @@ public sealed record TrainingOptions
         }
 
         Check.Range(nameof(AuxiliaryLossWeight), AuxiliaryLossWeight, 0, 1, "in [0, 1]");
-        if (Freeze is Freeze.BackboneWithLowerLr lower)
-        {
-            Check.Range("Freeze.Factor", lower.Factor, double.Epsilon, 1, "in (0, 1]");
-        }
+        Freeze.Validate();
 
-        if (CacheFeatures && Freeze is not Freeze.Backbone)
+        if (CacheFeatures && !Freeze.IsFrozen)
         {
             throw new ArgumentException($"CacheFeatures needs the backbone frozen (Freeze = Freeze.Backbone); received Freeze = {Freeze}.", "options.CacheFeatures");
         }

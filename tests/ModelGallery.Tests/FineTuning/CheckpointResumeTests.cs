@@ -11,8 +11,8 @@ public sealed class CheckpointResumeTests : TempFolder
 {
     public static TheoryData<string, TrainingOptions> Recipes => new()
     {
-        { "SGD, Nesterov, warm-up + cosine", new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(0.9, Nesterov: true), LearningRate = 0.05, WarmupEpochs = 1, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3, Seed = 11 } },
-        { "AdamW, smoothing, clipping, lower backbone rate", new TrainingOptions { Optimizer = new TrainingOptimizer.AdamW(), LearningRate = 0.003, LabelSmoothing = 0.1, MaxGradientNorm = 1, Freeze = new Freeze.BackboneWithLowerLr(0.5), Epochs = 3, Seed = 12 } },
+        { "SGD, Nesterov, warm-up + cosine", new TrainingOptions { Optimizer = TrainingOptimizer.Sgd(0.9, nesterov: true), LearningRate = 0.05, WarmupEpochs = 1, Schedule = LearningRateSchedule.Cosine, Epochs = 3, Seed = 11 } },
+        { "AdamW, smoothing, clipping, lower backbone rate", new TrainingOptions { Optimizer = TrainingOptimizer.AdamW(), LearningRate = 0.003, LabelSmoothing = 0.1, MaxGradientNorm = 1, Freeze = Freeze.BackboneWithLowerLr(0.5), Epochs = 3, Seed = 12 } },
     };
 
     [Theory]
@@ -132,7 +132,7 @@ public sealed class CheckpointResumeTests : TempFolder
     public void A_checkpoint_saved_under_one_culture_resumes_under_another()
     {
         string checkpoint = Path.Combine(Folder, "culture.ckpt");
-        var options = new TrainingOptions { LearningRate = 0.01, LabelSmoothing = 0.1, Optimizer = new TrainingOptimizer.Sgd(0.9) };
+        var options = new TrainingOptions { LearningRate = 0.01, LabelSmoothing = 0.1, Optimizer = TrainingOptimizer.Sgd(0.9) };
         var culture = System.Globalization.CultureInfo.CurrentCulture;
         try
         {

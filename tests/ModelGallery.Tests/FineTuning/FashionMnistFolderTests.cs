@@ -1,5 +1,6 @@
 using ModelGallery.Data;
 using ModelGallery.Images;
+using ModelGallery.Models;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.FineTuning;
@@ -39,8 +40,8 @@ public sealed class FashionMnistFolderTests(FashionFolder fashion) : IClassFixtu
     {
         using var data = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();
-        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
-        var preset = preprocessing.ForImageFiles();
+        var preprocessing = LeNet5.FashionMnist.Preset;
+        var preset = preprocessing;
         var folder = ImageFolder.Open(fashion.Root);
 
         preset.ResizeSize.Should().Be(28);

@@ -7,7 +7,7 @@ namespace ModelGallery.Tests.FineTuning;
 /// <summary>The loader over real PNG folders (Fashion-MNIST): deterministic batches whatever the workers, order, drop-last, evaluation.</summary>
 public sealed class ImageLoaderTests(FashionFolder fashion) : IClassFixture<FashionFolder>
 {
-    private static readonly TrainingPreset Augment = new(24, 0.5, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]);
+    private static readonly ClassificationPreset Augment = new(24, 24, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]) { FlipProbability = 0.5 };
 
     [Fact]
     public void One_two_and_four_workers_give_bit_equal_batches_for_one_seed()
@@ -65,7 +65,7 @@ public sealed class ImageLoaderTests(FashionFolder fashion) : IClassFixture<Fash
         batch.Labels.data<long>().ToArray().Should().Equal(batch.SampleIndices.Select(i => (long)folder.Samples[i].Label));
         // Any one image equals the preset applied alone with a Random whose seed only (seed, epoch, index) decide.
         int index = batch.SampleIndices[3];
-        var alone = Augment.Apply(ImageFile.Read(folder.Samples[index].Path), new Random(Seeds.Sample(9, 2, index)));
+        var alone = Augment.ApplyTraining(ImageFile.Read(folder.Samples[index].Path), new Random(Seeds.Sample(9, 2, index)));
         Same.Tensors(batch.Images[3], alone).Should().BeTrue();
     }
 

@@ -13,7 +13,7 @@ namespace ModelGallery.Tests.FineTuning;
 [Collection(nameof(MemoryIsolation))]
 public sealed class LoaderLifetimeTests(FashionFolder fashion) : IClassFixture<FashionFolder>
 {
-    private static readonly TrainingPreset Augment = new(24, 0.5, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]);
+    private static readonly ClassificationPreset Augment = new(24, 24, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]) { FlipProbability = 0.5 };
 
     [Fact]
     public void With_a_slow_consumer_the_decoded_unconsumed_images_never_exceed_the_queue()

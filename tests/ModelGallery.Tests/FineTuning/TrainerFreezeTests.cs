@@ -16,7 +16,7 @@ public sealed class TrainerFreezeTests
         var (images, labels) = Fashion;
         using var model = SeededLeNet5(21); // not the global generator, which parallel tests share: the same start every run
         var before = Snapshot(model);
-        var options = new TrainingOptions { Freeze = new Freeze.Backbone(), CacheFeatures = cacheFeatures, Epochs = 2, LearningRate = 0.05 };
+        var options = new TrainingOptions { Freeze = Freeze.Backbone, CacheFeatures = cacheFeatures, Epochs = 2, LearningRate = 0.05 };
         using var trainer = new Trainer(model, options);
         var reports = new List<TrainingProgress>();
 
@@ -44,7 +44,7 @@ public sealed class TrainerFreezeTests
         using var model = new GoogLeNet(numClasses: 4, variant: GoogLeNetVariant.Torchvision); // batch norm after every convolution
         var before = Snapshot(model);
         model.named_buffers().Should().Contain(b => b.name.EndsWith("running_mean", StringComparison.Ordinal), "the test needs batch-norm statistics");
-        using var trainer = new Trainer(model, new TrainingOptions { Freeze = new Freeze.Backbone(), Epochs = 1, LearningRate = 0.05 });
+        using var trainer = new Trainer(model, new TrainingOptions { Freeze = Freeze.Backbone, Epochs = 1, LearningRate = 0.05 });
 
         trainer.Run(Shuffled(images, labels, 8, trainer.Shuffling));
 

@@ -54,7 +54,7 @@ public sealed class TrainerLossTests
         using var model = new LeNet5();
         using var reference = CopyOf(model);
         var before = Snapshot(model);
-        var options = new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 1, MaxGradientNorm = MaxNorm, Epochs = 1 };
+        var options = new TrainingOptions { Optimizer = TrainingOptimizer.Sgd(momentum: 0, weightDecay: 0), LearningRate = 1, MaxGradientNorm = MaxNorm, Epochs = 1 };
         using (var trainer = new Trainer(model, options))
         {
             trainer.TrainEpoch([(x, y)]);

@@ -27,7 +27,7 @@ public sealed class TrainerOptimizerTests
         var p0 = Head.ToDictionary(k => k, k => model.state_dict()[k].to(ScalarType.Float64));
         var options = new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.Sgd(momentum, nesterov, weightDecay), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
+            Optimizer = TrainingOptimizer.Sgd(momentum, nesterov, weightDecay), LearningRate = Lr, Epochs = 1, Freeze = Freeze.Backbone,
         };
         using (var trainer = new Trainer(model, options))
         {
@@ -69,7 +69,7 @@ public sealed class TrainerOptimizerTests
         var p0 = Head.ToDictionary(k => k, k => model.state_dict()[k].to(ScalarType.Float64));
         var options = new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.AdamW(Beta1: 0.8, Beta2: 0.99, WeightDecay: Decay, Epsilon: Eps), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.Backbone(),
+            Optimizer = TrainingOptimizer.AdamW(beta1: 0.8, beta2: 0.99, weightDecay: Decay, epsilon: Eps), LearningRate = Lr, Epochs = 1, Freeze = Freeze.Backbone,
         };
         using (var trainer = new Trainer(model, options))
         {
@@ -98,7 +98,7 @@ public sealed class TrainerOptimizerTests
         var before = Snapshot(model);
         var options = new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = Lr, Epochs = 1, Freeze = new Freeze.BackboneWithLowerLr(Factor),
+            Optimizer = TrainingOptimizer.Sgd(momentum: 0, weightDecay: 0), LearningRate = Lr, Epochs = 1, Freeze = Freeze.BackboneWithLowerLr(Factor),
         };
         using (var trainer = new Trainer(model, options))
         {

@@ -16,14 +16,14 @@ public sealed class TrainerOptionsTests
         { "options.LabelSmoothing", new TrainingOptions { LabelSmoothing = 1 }, "LabelSmoothing must be in [0, 1); received 1" },
         { "options.MaxGradientNorm", new TrainingOptions { MaxGradientNorm = -1 }, "MaxGradientNorm must be a finite number above 0; received -1" },
         { "options.AuxiliaryLossWeight", new TrainingOptions { AuxiliaryLossWeight = 2 }, "AuxiliaryLossWeight must be in [0, 1]; received 2" },
-        { "options.Freeze.Factor", new TrainingOptions { Freeze = new Freeze.BackboneWithLowerLr(0) }, "Freeze.Factor must be in (0, 1]; received 0" },
-        { "options.Momentum", new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(Momentum: 1) }, "Momentum must be in [0, 1); received 1" },
-        { "options.WeightDecay", new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(WeightDecay: -0.1) }, "WeightDecay must be a finite number of at least 0; received -0.1" },
-        { "options.Optimizer", new TrainingOptions { Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, Nesterov: true) }, "Nesterov momentum needs a momentum above 0" },
-        { "options.Beta2", new TrainingOptions { Optimizer = new TrainingOptimizer.AdamW(Beta2: 1.5) }, "Beta2 must be in [0, 1); received 1.5" },
-        { "options.Epsilon", new TrainingOptions { Optimizer = new TrainingOptimizer.AdamW(Epsilon: 0) }, "Epsilon must be a finite number above 0; received 0" },
-        { "options.Schedule.StepEpochs", new TrainingOptions { Schedule = new LearningRateSchedule.StepDecay(StepEpochs: 0) }, "StepEpochs must be at least 1; received 0" },
-        { "options.Schedule.Gamma", new TrainingOptions { Schedule = new LearningRateSchedule.StepDecay(Gamma: 0) }, "Schedule.Gamma must be in (0, 1]; received 0" },
+        { "options.Freeze.Factor", new TrainingOptions { Freeze = Freeze.BackboneWithLowerLr(0) }, "Freeze.Factor must be in (0, 1]; received 0" },
+        { "options.Momentum", new TrainingOptions { Optimizer = TrainingOptimizer.Sgd(momentum: 1) }, "Momentum must be in [0, 1); received 1" },
+        { "options.WeightDecay", new TrainingOptions { Optimizer = TrainingOptimizer.Sgd(weightDecay: -0.1) }, "WeightDecay must be a finite number of at least 0; received -0.1" },
+        { "options.Optimizer", new TrainingOptions { Optimizer = TrainingOptimizer.Sgd(momentum: 0, nesterov: true) }, "Nesterov momentum needs a momentum above 0" },
+        { "options.Beta2", new TrainingOptions { Optimizer = TrainingOptimizer.AdamW(beta2: 1.5) }, "Beta2 must be in [0, 1); received 1.5" },
+        { "options.Epsilon", new TrainingOptions { Optimizer = TrainingOptimizer.AdamW(epsilon: 0) }, "Epsilon must be a finite number above 0; received 0" },
+        { "options.Schedule.StepEpochs", new TrainingOptions { Schedule = LearningRateSchedule.StepDecay(stepEpochs: 0) }, "StepEpochs must be at least 1; received 0" },
+        { "options.Schedule.Gamma", new TrainingOptions { Schedule = LearningRateSchedule.StepDecay(gamma: 0) }, "Schedule.Gamma must be in (0, 1]; received 0" },
     };
 
     [Theory]

@@ -10,12 +10,12 @@ public sealed class TrainerScheduleTests
     public static TheoryData<string, LearningRateSchedule, int, double[]> Schedules => new()
     {
         // lr 0.1, 6 epochs
-        { "constant", new LearningRateSchedule.Constant(), 0, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1] },
-        { "step 2 × 0.5", new LearningRateSchedule.StepDecay(StepEpochs: 2, Gamma: 0.5), 0, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025] },
-        { "cosine", new LearningRateSchedule.Cosine(), 0, [.. Enumerable.Range(0, 6).Select(e => 0.1 * (1 + Math.Cos(Math.PI * e / 6)) / 2)] },
+        { "constant", LearningRateSchedule.Constant, 0, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1] },
+        { "step 2 × 0.5", LearningRateSchedule.StepDecay(stepEpochs: 2, gamma: 0.5), 0, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025] },
+        { "cosine", LearningRateSchedule.Cosine, 0, [.. Enumerable.Range(0, 6).Select(e => 0.1 * (1 + Math.Cos(Math.PI * e / 6)) / 2)] },
         // warm-up from 0.01·lr over 2 epochs (0.001, then 0.001 + 0.099·1/2), then the cosine over the 4 epochs left
-        { "warm-up 2 + cosine", new LearningRateSchedule.Cosine(), 2, [0.001, 0.0505, .. Enumerable.Range(0, 4).Select(e => 0.1 * (1 + Math.Cos(Math.PI * e / 4)) / 2)] },
-        { "warm-up 1 + step", new LearningRateSchedule.StepDecay(StepEpochs: 3, Gamma: 0.1), 1, [0.001, 0.1, 0.1, 0.1, 0.01, 0.01] },
+        { "warm-up 2 + cosine", LearningRateSchedule.Cosine, 2, [0.001, 0.0505, .. Enumerable.Range(0, 4).Select(e => 0.1 * (1 + Math.Cos(Math.PI * e / 4)) / 2)] },
+        { "warm-up 1 + step", LearningRateSchedule.StepDecay(stepEpochs: 3, gamma: 0.1), 1, [0.001, 0.1, 0.1, 0.1, 0.01, 0.01] },
     };
 
     [Theory]
@@ -42,8 +42,8 @@ public sealed class TrainerScheduleTests
         using var model = new LeNet5();
         var options = new TrainingOptions
         {
-            Optimizer = new TrainingOptimizer.Sgd(Momentum: 0, WeightDecay: 0), LearningRate = 0.2, Schedule = new LearningRateSchedule.Cosine(), Epochs = 3,
-            Freeze = new Freeze.Backbone(),
+            Optimizer = TrainingOptimizer.Sgd(momentum: 0, weightDecay: 0), LearningRate = 0.2, Schedule = LearningRateSchedule.Cosine, Epochs = 3,
+            Freeze = Freeze.Backbone,
         };
         using var trainer = new Trainer(model, options);
         trainer.TrainEpoch([(x, y)]);

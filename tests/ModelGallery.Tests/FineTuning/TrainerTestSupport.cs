@@ -12,7 +12,7 @@ internal static class TrainerTestSupport
     {
         using var train = FashionMnist.Load(FashionMnistSplit.Train);
         using var scope = NewDisposeScope();
-        var images = ImagePreprocessing.FashionMnistLeNet5.Apply(train.Images.narrow(0, 0, 320));
+        var images = LeNet5.FashionMnist.Preset.Apply(train.Images.narrow(0, 0, 320));
         var labels = train.Labels.narrow(0, 0, 320).clone();
         return (images.DetachFromDisposeScope(), labels.DetachFromDisposeScope());
     });

@@ -21,11 +21,11 @@ public sealed class TrainingPresetTests
     {
         using var scope = NewDisposeScope();
         var image = ImageFile.Read(Photos.Photo("coffee.png"));
-        var preset = TrainingPreset.ImageNet();
+        var preset = ClassificationPreset.ImageNet();
 
-        var first = preset.Apply(image, new Random(7));
-        var again = preset.Apply(image, new Random(7));
-        var other = preset.Apply(image, new Random(8));
+        var first = preset.ApplyTraining(image, new Random(7));
+        var again = preset.ApplyTraining(image, new Random(7));
+        var other = preset.ApplyTraining(image, new Random(8));
 
         preset.CropSize.Should().Be(224);
         preset.FlipProbability.Should().Be(0.5);
@@ -36,7 +36,7 @@ public sealed class TrainingPresetTests
 
         // Normalised with torchvision's ImageNet constants (transforms/_presets.py), written here, not read from the
         // library: the same crop and flip without normalisation, normalised by hand, is the preset's output.
-        var raw = new TrainingPreset(224, 0.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]).Apply(image, new Random(7));
+        var raw = new ClassificationPreset(224, 224, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]) { FlipProbability = 0.5 }.ApplyTraining(image, new Random(7));
         var byHand = (raw - tensor(TorchvisionMean).reshape(3, 1, 1)) / tensor(TorchvisionStd).reshape(3, 1, 1);
         (first - byHand).abs().max().item<float>().Should().BeLessThan(1e-5f);
     }
@@ -46,10 +46,10 @@ public sealed class TrainingPresetTests
     {
         using var scope = NewDisposeScope();
         var image = ImageFile.Read(Photos.Photo("chelsea.png"));
-        var never = new TrainingPreset(64, 0.0, [0.5, 0.25, 0.0], [0.5, 0.5, 2.0]);
+        var never = new ClassificationPreset(64, 64, [0.5, 0.25, 0.0], [0.5, 0.5, 2.0]) { FlipProbability = 0.0 };
 
-        var plain = never.Apply(image, new Random(3));
-        var flipped = (never with { FlipProbability = 1.0 }).Apply(image, new Random(3));
+        var plain = never.ApplyTraining(image, new Random(3));
+        var flipped = (never with { FlipProbability = 1.0 }).ApplyTraining(image, new Random(3));
 
         // The same draws: the box from the first ones, then one draw for the flip either way.
         var box = ImageAugmentation.SampleCropBox(300, 451, new Random(3));
@@ -65,10 +65,10 @@ public sealed class TrainingPresetTests
     {
         using var scope = NewDisposeScope();
         var image = arange(2 * 3 * 4 * 5, dtype: float32).reshape(2, 3, 4, 5) / 120.0; // asymmetric rows
-        var preset = new TrainingPreset(4, 0.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]) { MinScale = 1, MaxScale = 1, MinRatio = 1.25, MaxRatio = 1.25 };
+        var preset = new ClassificationPreset(4, 4, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]) { FlipProbability = 0.5, MinScale = 1, MaxScale = 1, MinRatio = 1.25, MaxRatio = 1.25 };
         var unflipped = ImageAugmentation.ResizedCrop(image, new CropBox(0, 0, 4, 5), 4);
 
-        int flips = Enumerable.Range(0, 400).Count(seed => !Same.Tensors(preset.Apply(image, new Random(seed)), unflipped));
+        int flips = Enumerable.Range(0, 400).Count(seed => !Same.Tensors(preset.ApplyTraining(image, new Random(seed)), unflipped));
 
         flips.Should().BeInRange(160, 240, "a fair coin over 400 seeds (mean 200, sd 10)");
     }
@@ -78,7 +78,7 @@ public sealed class TrainingPresetTests
     {
         using var image = zeros(3, 8, 8, ScalarType.Byte);
 
-        FluentActions.Invoking(() => new TrainingPreset(4, 1.5, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]).Apply(image, new Random(0)))
+        FluentActions.Invoking(() => new ClassificationPreset(4, 4, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]) { FlipProbability = 1.5 }.ApplyTraining(image, new Random(0)))
             .Should().Throw<InvalidOperationException>().WithMessage("*FlipProbability must be in [0, 1]*1.5*");
     }
 }

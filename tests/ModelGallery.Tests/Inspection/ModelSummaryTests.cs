@@ -128,7 +128,7 @@ public sealed class ModelSummaryTests
 
         summary.Rows.Select(r => r.Name).Should().Equal("conv1", "pool1.pool", "pool1.sigmoid", "conv2", "pool2.pool", "pool2.sigmoid", "fc1", "fc2", "fc3");
         summary.Rows.Select(r => r.Kind).Should().Equal("Conv2d", "MaxPool2d", "Sigmoid", "Conv2d", "MaxPool2d", "Sigmoid", "Linear", "Linear", "Linear");
-        summary.Rows[0].Layer.Should().BeEquivalentTo(new LayerGeometry([5, 5], [1, 1], [0, 0], 6));
+        summary.Rows[0].Should().BeEquivalentTo(new { Kernel = new long[] { 5, 5 }, Stride = new long[] { 1, 1 }, Padding = new long[] { 0, 0 }, Filters = 6 });
         summary.Rows[2].Activation.Should().Be("sigmoid");
         summary.Rows[1].InputShape.Should().Equal(1, 6, 28, 28);
     }
@@ -140,7 +140,7 @@ public sealed class ModelSummaryTests
 
         summary.Rows.Single(r => r.Name == "inception3a").Kind.Should().Be("InceptionBlock");
         summary.Rows.Single(r => r.Name == "conv1").Kind.Should().Be("ConvReLU");
-        summary.Rows.Single(r => r.Name == "maxpool1").Layer.Should().BeEquivalentTo(new LayerGeometry([3, 3], [2, 2], [0, 0], null));
+        summary.Rows.Single(r => r.Name == "maxpool1").Should().BeEquivalentTo(new { Kernel = new long[] { 3, 3 }, Stride = new long[] { 2, 2 }, Padding = new long[] { 0, 0 }, Filters = (long?)null });
         ModelSummary.Create(LiveModel.Of("vgg16").Model).Rows[0].Kind.Should().Be("Conv2d+ReLU");
     }
 

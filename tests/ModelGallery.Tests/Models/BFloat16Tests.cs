@@ -79,7 +79,7 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
         using var model = weights.Load();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();
-        var inputs = ImagePreprocessing.FashionMnistLeNet5.Apply(test.Images);
+        var inputs = LeNet5.FashionMnist.Preset.Apply(test.Images);
         double float32 = Trainer.Evaluate(model, inputs, test.Labels).Top1;
         Tensor float32Classes;
         using (inference_mode())

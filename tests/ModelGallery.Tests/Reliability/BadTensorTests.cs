@@ -70,7 +70,7 @@ public sealed class BadTensorTests
         FluentActions.Invoking(() => model.Predict(null!)).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("images");
         FluentActions.Invoking(() => ModelZoo.Create(null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => ModelGallery.Weights.WeightsExtensions.LoadWeights(model, (string)null!)).Should().Throw<ArgumentNullException>();
-        FluentActions.Invoking(() => ModelGallery.Data.ImagePreprocessing.FashionMnistLeNet5.Apply(null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => LeNet5.FashionMnist.Preset.Apply(null!)).Should().Throw<ArgumentNullException>();
         FluentActions.Invoking(() => new ModelGallery.Layers.InceptionBlock(3, null!)).Should().Throw<ArgumentNullException>();
     }
 }

@@ -13,7 +13,7 @@ public sealed class TrainerTests
         using var train = FashionMnist.Load(FashionMnistSplit.Train);
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();
-        var preprocessing = ImagePreprocessing.FashionMnistLeNet5;
+        var preprocessing = LeNet5.FashionMnist.Preset;
         var inputs = preprocessing.Apply(train.Images.narrow(0, 0, 6000));
         var labels = train.Labels.narrow(0, 0, 6000);
         var testInputs = preprocessing.Apply(test.Images.narrow(0, 0, 2000));

@@ -16,7 +16,7 @@ public sealed class KnownWeightsTests
         var weights = LeNet5.FashionMnist;
         using var model = weights.Load();
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
-        using var inputs = ImagePreprocessing.FashionMnistLeNet5.Apply(test.Images);
+        using var inputs = LeNet5.FashionMnist.Preset.Apply(test.Images);
 
         double accuracy = Trainer.Evaluate(model, inputs, test.Labels).Top1;
 
@@ -67,7 +67,7 @@ public sealed class KnownWeightsTests
         using var test = FashionMnist.Load(FashionMnistSplit.Test);
         using var scope = NewDisposeScope();
 
-        var predictions = model.Predict(ImagePreprocessing.FashionMnistLeNet5.Apply(test.Images.narrow(0, 0, 100)), topK: 3, labels: weights.Categories);
+        var predictions = model.Predict(LeNet5.FashionMnist.Preset.Apply(test.Images.narrow(0, 0, 100)), topK: 3, labels: weights.Categories);
 
         predictions.Should().HaveCount(100);
         long[] labels = test.Labels.narrow(0, 0, 100).data<long>().ToArray();

@@ -1,9 +1,10 @@
 using ModelGallery.Data;
+using ModelGallery.Models;
 using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Data;
 
-public sealed class ImagePreprocessingTests
+public sealed class FashionMnistPresetTests
 {
     [Fact]
     public void Preprocessing_does_what_the_documentation_says()
@@ -13,7 +14,7 @@ public sealed class ImagePreprocessingTests
         image[0, 0, 0, 0] = tensor((byte)255);
         image[0, 0, 5, 7] = tensor((byte)51);
 
-        var x = ImagePreprocessing.FashionMnistLeNet5.Apply(image);
+        var x = LeNet5.FashionMnist.Preset.Apply(image);
 
         x.shape.Should().Equal(1, 3, 32, 32);
         double background = (0 - 0.2860) / 0.3530; // scaled 0, normalised
@@ -37,33 +38,11 @@ public sealed class ImagePreprocessingTests
     }
 
     [Fact]
-    public void Anything_but_a_batch_of_single_channel_bytes_is_refused()
+    public void Images_of_neither_one_nor_three_channels_are_refused()
     {
         using var scope = NewDisposeScope();
 
-        FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros(1, 1, 28, 28))).Should().Throw<ArgumentException>().WithMessage("*Float32 [1, 1, 28, 28]*");
-        FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.Apply(zeros([1, 3, 28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*N×1×H×W*Byte [1, 3, 28, 28]*");
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-28)]
-    public void The_image_file_preset_refuses_a_side_below_1(int side)
-    {
-        var error = FluentActions.Invoking(() => ImagePreprocessing.FashionMnistLeNet5.ForImageFiles(side)).Should().Throw<ArgumentOutOfRangeException>().Which;
-
-        error.ParamName.Should().Be("imageSide");
-        error.Message.Should().Contain(side.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("1");
-    }
-
-    [Fact]
-    public void The_image_file_preset_pads_by_the_padding_on_each_side_and_normalises_every_channel()
-    {
-        var preset = new ImagePreprocessing(Padding: 3, Mean: 0.5, Std: 0.25, Channels: 2).ForImageFiles(20);
-
-        preset.ResizeSize.Should().Be(20);
-        preset.CropSize.Should().Be(26, "20 + 2 × 3");
-        preset.Mean.Should().Equal(0.5, 0.5);
-        preset.Std.Should().Equal(0.25, 0.25);
+        FluentActions.Invoking(() => LeNet5.FashionMnist.Preset.Apply(zeros([1, 2, 28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*3-channel (RGB) or one-channel*[1, 2, 28, 28]*");
+        FluentActions.Invoking(() => LeNet5.FashionMnist.Preset.Apply(zeros([28, 28], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*C×H×W or N×C×H×W*");
     }
 }
