@@ -2,44 +2,49 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Modeling;
 
-/// <summary>The features before the classifier, for training a head on cached features.</summary>
+/// <summary>The network in two halves, as timm's <c>forward_features</c> and <c>forward_head</c>: the features before the final classifier, and the classifier on them.</summary>
 public abstract partial class GalleryModel
 {
     /// <summary>
-    /// Runs the network and returns the input of its final classifier (the first of <see cref="ClassifierModules"/>):
-    /// the features every layer before the classifier computes, N × in-features. It works for every model alike,
-    /// through a forward pre-hook on that layer, so the classifier runs too and its output is dropped.
+    /// Runs the network up to its final classifier (the first of <see cref="ClassifierModules"/>) and returns what that
+    /// classifier takes: N × <see cref="Classifier"/>'s in-features. <c>ForwardHead(ForwardFeatures(x))</c> equals
+    /// <c>forward(x)</c>; training a head on cached features uses it.
     /// </summary>
     /// <param name="input">A batch of images, as for <c>forward</c>.</param>
     /// <returns>The features, N × <see cref="Classifier"/>'s in-features.</returns>
-    /// <remarks>The model is taken exclusively: the hook must not see another thread's batch.</remarks>
-    /// <exception cref="ArgumentException">The input does not fit <see cref="Input"/>.</exception>
-    /// <exception cref="InvalidOperationException">Another operation is running on the model.</exception>
-    public Tensor ForwardFeatures(Tensor input)
+    /// <exception cref="ArgumentException">The input does not fit <see cref="Input"/>, the weights' dtype or their device.</exception>
+    /// <exception cref="ObjectDisposedException">The model, or the input tensor, has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is changing the model.</exception>
+    /// <exception cref="InsufficientMemoryException">The batch does not fit in memory.</exception>
+    public Tensor ForwardFeatures(Tensor input) => Guarded(input, nameof(ForwardFeatures), x => Output(ForwardFeatureRows(x)));
+
+    /// <summary>Runs the final classifier on features from <see cref="ForwardFeatures"/>.</summary>
+    /// <param name="features">N × <see cref="Classifier"/>'s in-features, float32, on the model's device.</param>
+    /// <returns>Logits, N × <see cref="NumClasses"/>.</returns>
+    /// <exception cref="ArgumentException">The features are not N × in-features (N ≥ 1) float32 on the model's device.</exception>
+    /// <exception cref="ObjectDisposedException">The model, or the features tensor, has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is changing the model.</exception>
+    public Tensor ForwardHead(Tensor features)
     {
-        using var lease = Usage.EnterExclusive(nameof(ForwardFeatures), changesModel: false);
-        CheckInput(input);
-        var classifier = Classifier;
-        Tensor? features = null;
-        var handle = classifier.register_forward_pre_hook((_, x) =>
+        using var lease = Usage.EnterShared(nameof(ForwardHead));
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.IsInvalid)
         {
-            features?.Dispose();
-            features = x.detach().DetachFromDisposeScope(); // the hook runs inside the forward's scopes
-            return x;
-        });
-        try
-        {
-            using var scope = NewDisposeScope();
-            Run(input);
-        }
-        finally
-        {
-            handle.remove();
+            throw new ObjectDisposedException(nameof(features), $"The features tensor passed to {GetName()}.ForwardHead has been disposed.");
         }
 
-        using (features)
+        var classifier = Classifier;
+        long inFeatures = classifier.in_features;
+        var weight = classifier.weight!;
+        if (features.dim() != 2 || features.shape[0] < 1 || features.shape[1] != inFeatures || features.dtype != ScalarType.Float32
+            || features.device_type != weight.device_type || features.device_index != weight.device_index)
         {
-            return features!.clone(); // owned by the caller's dispose scope, like any result
+            throw new ArgumentException(
+                $"{GetName()}.ForwardHead expects N × {inFeatures} float32 features (N ≥ 1) on {weight.device}; received {features.dtype} [{string.Join(", ", features.shape)}] on {features.device}.",
+                nameof(features));
         }
+
+        using var scope = NewDisposeScope();
+        return Output(ForwardHeadRows(BFloat16 ? features.to(ScalarType.BFloat16) : features));
     }
 }

@@ -20,14 +20,8 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     /// <param name="name">The model's name (its class name), used in every message.</param>
     /// <param name="input">The input the network takes, from the model's own constants.</param>
     /// <param name="numClasses">The class count, at least 1.</param>
-    /// <remarks>
-    /// The base module is created with a name that <see cref="TorchRuntime.EnsureLoaded"/> returns after loading
-    /// libtorch: TorchSharp's first native call is in that base constructor, so the check must run in its argument.
-    /// (A static constructor would do it too, but its failure would surface as a TypeInitializationException and
-    /// leave the type unusable for the rest of the process.)
-    /// </remarks>
     private protected GalleryModel(string name, InputShape input, int numClasses)
-        : base(TorchRuntime.EnsureLoaded(Checked(name, input, numClasses)))
+        : base(TorchRuntime.EnsureLoaded(Checked(name, input, numClasses))) // libtorch loads before the base's first native call (a static constructor's failure would leave the type unusable)
     {
         Input = input;
         NumClasses = numClasses;
@@ -205,8 +199,13 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
         _ => e,
     };
 
-    /// <summary>The network itself, one line per README row; called with a checked, prepared input inside a dispose scope.</summary>
-    private protected abstract Tensor ForwardRows(Tensor input);
+    /// <summary>The network up to its final classifier, one line per README row (a checked, prepared input, in a dispose scope).</summary>
+    private protected abstract Tensor ForwardFeatureRows(Tensor input);
+
+    /// <summary>The final classifier on the features: N × <see cref="NumClasses"/> logits.</summary>
+    private protected abstract Tensor ForwardHeadRows(Tensor features);
+
+    private Tensor ForwardRows(Tensor input) => ForwardHeadRows(ForwardFeatureRows(input));
 
     /// <summary>Disposes the model's tensors; afterwards every operation throws <see cref="ObjectDisposedException"/>.</summary>
     /// <param name="disposing">True when called from <see cref="IDisposable.Dispose"/>.</param>

@@ -32,6 +32,7 @@ public sealed class AlexNet : GalleryModel
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d? avgpool;
     private readonly Sequential classifier;
+    private readonly nn.Module<Tensor, Tensor>[] classifierLayers;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -88,6 +89,7 @@ public sealed class AlexNet : GalleryModel
                 .Row("fc8", Layer.Dense(4096, numClasses))
                 .Build();
             RegisterComponents();
+            classifierLayers = [.. classifier.children().Cast<nn.Module<Tensor, Tensor>>()]; // after registering: a view, not more modules
             Stages = stages;
             ClassifierModules = ["classifier.6"];
         }
@@ -122,7 +124,7 @@ public sealed class AlexNet : GalleryModel
     /// <summary>Which AlexNet this is.</summary>
     public AlexNetVariant Variant { get; }
 
-    private protected override Tensor ForwardRows(Tensor input)
+    private protected override Tensor ForwardFeatureRows(Tensor input)
     {
         Tensor x = features.call(input);   // N x 256 x 6 x 6
         if (avgpool is not null)
@@ -131,8 +133,15 @@ public sealed class AlexNet : GalleryModel
         }
 
         x = x.flatten(1);                  // N x 9216
-        return classifier.call(x);         // N x numClasses
+        foreach (var layer in classifierLayers[..^1])
+        {
+            x = layer.call(x);             // dropout6, fc6, ReLU, dropout7, fc7, ReLU: N x 4096
+        }
+
+        return x;
     }
+
+    private protected override Tensor ForwardHeadRows(Tensor features) => classifierLayers[^1].call(features); // fc8: N x numClasses
 
     /// <summary>The paper's 227×227 input; torchvision's 224×224, and from 63×63 up thanks to its adaptive pool.</summary>
     private static InputShape InputOf(AlexNetVariant variant) =>

@@ -203,12 +203,20 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
         return new AuxiliaryOutputs(outputs.Logits, outputs.Aux1 is { } first && outputs.Aux2 is { } second ? [first, second] : []);
     }
 
-    private protected override Tensor ForwardRows(Tensor input) => Run(input, withAux: false).Logits;
+    private protected override Tensor ForwardFeatureRows(Tensor input) => Trunk(input, withAux: false).Features;
+
+    private protected override Tensor ForwardHeadRows(Tensor features) => fc.call(features); // N x numClasses
 
     /// <summary>224×224 as in Table 1; torchvision's from 15×15 up thanks to its adaptive pools.</summary>
     private static InputShape InputOf(GoogLeNetVariant variant) => new(3, 224, 224, variant == GoogLeNetVariant.Torchvision ? 15 : null);
 
     private (Tensor Logits, Tensor? Aux1, Tensor? Aux2) Run(Tensor input, bool withAux)
+    {
+        var (features, first, second) = Trunk(input, withAux);
+        return (fc.call(features), first, second); // N x numClasses
+    }
+
+    private (Tensor Features, Tensor? Aux1, Tensor? Aux2) Trunk(Tensor input, bool withAux)
     {
         Tensor x = transformInput?.call(input) ?? input; // N x 3 x 224 x 224 (torchvision's transform_input)
         x = conv1.call(x);            // N x 64 x 112 x 112
@@ -233,7 +241,6 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
         x = inception5b.call(x);      // N x 1024 x 7 x 7
         x = avgpool.call(x);          // N x 1024 x 1 x 1
         x = dropout.call(x);          // N x 1024 x 1 x 1
-        x = x.flatten(1);             // N x 1024
-        return (fc.call(x), first, second); // N x numClasses
+        return (x.flatten(1), first, second); // N x 1024
     }
 }

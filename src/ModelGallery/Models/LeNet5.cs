@@ -86,7 +86,7 @@ public sealed class LeNet5 : GalleryModel
             : new LeNet5(options.NumClasses ?? DefaultClasses, options.InChannels),
         weights: [FashionMnist]);
 
-    private protected override Tensor ForwardRows(Tensor input)
+    private protected override Tensor ForwardFeatureRows(Tensor input)
     {
         Tensor x = conv1.call(input); // N x 6 x 28 x 28
         x = pool1.call(x);            // N x 6 x 14 x 14
@@ -94,9 +94,10 @@ public sealed class LeNet5 : GalleryModel
         x = pool2.call(x);            // N x 16 x 5 x 5
         x = x.flatten(1);             // N x 400
         x = fc1.call(x);              // N x 120
-        x = fc2.call(x);              // N x 84
-        return fc3.call(x);           // N x numClasses
+        return fc2.call(x);           // N x 84
     }
+
+    private protected override Tensor ForwardHeadRows(Tensor features) => fc3.call(features); // N x numClasses
 
     private static Sequential PoolSigmoid() =>
         nn.Sequential(("pool", Layer.MaxPool(new PoolSpec(Kernel: 2, Stride: 2))), ("sigmoid", nn.Sigmoid()));

@@ -166,7 +166,7 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
 
     private static Paper ThePaper => new("Deep Residual Learning for Image Recognition", "He, Zhang, Ren and Sun", 2015, new Uri("https://arxiv.org/abs/1512.03385"));
 
-    private protected override Tensor ForwardRows(Tensor input)
+    private protected override Tensor ForwardFeatureRows(Tensor input)
     {
         Tensor x = relu.call(stem is not null && !training ? stem.Forward(input) : bn1.call(conv1.call(input))); // N x 64 x 112 x 112
         x = maxpool.call(x);                                // N x 64 x 56 x 56
@@ -174,9 +174,10 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
         x = layer2.call(x);                                 // N x 128·e x 28 x 28
         x = layer3.call(x);                                 // N x 256·e x 14 x 14
         x = layer4.call(x);                                 // N x 512·e x 7 x 7
-        x = avgpool.call(x).flatten(1);                     // N x 512·e
-        return fc.call(x);                                  // N x numClasses
+        return avgpool.call(x).flatten(1);                  // N x 512·e
     }
+
+    private protected override Tensor ForwardHeadRows(Tensor features) => fc.call(features); // N x numClasses
 
     private static ModelInfo InfoOf(int depth, ModelCost cost, params PretrainedWeights[] weights) =>
         new($"resnet{depth}", $"ResNet-{depth}", ThePaper, TableInput, DefaultClasses, cost, options => Create(depth, options), weights: weights);

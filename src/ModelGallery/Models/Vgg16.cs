@@ -38,6 +38,7 @@ public sealed class Vgg16 : GalleryModel
     private readonly Sequential features;
     private readonly AdaptiveAvgPool2d avgpool;
     private readonly Sequential classifier;
+    private readonly nn.Module<Tensor, Tensor>[] classifierLayers;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -77,6 +78,7 @@ public sealed class Vgg16 : GalleryModel
                 .Row("fc8", Layer.Dense(4096, numClasses))
                 .Build();
             RegisterComponents();
+            classifierLayers = [.. classifier.children().Cast<nn.Module<Tensor, Tensor>>()]; // after registering: a view, not more modules
             Stages = stages;
             ClassifierModules = ["classifier.6"];
         }
@@ -103,11 +105,18 @@ public sealed class Vgg16 : GalleryModel
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool.</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);
 
-    private protected override Tensor ForwardRows(Tensor input)
+    private protected override Tensor ForwardFeatureRows(Tensor input)
     {
         Tensor x = features.call(input); // N x 512 x 7 x 7 (at 224 x 224)
         x = avgpool.call(x);             // N x 512 x 7 x 7
         x = x.flatten(1);                // N x 25088
-        return classifier.call(x);       // N x numClasses
+        foreach (var layer in classifierLayers[..^1])
+        {
+            x = layer.call(x);           // fc6, ReLU, dropout, fc7, ReLU, dropout: N x 4096
+        }
+
+        return x;
     }
+
+    private protected override Tensor ForwardHeadRows(Tensor features) => classifierLayers[^1].call(features); // fc8: N x numClasses
 }
