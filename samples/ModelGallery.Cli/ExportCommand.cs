@@ -56,7 +56,7 @@ internal static class ExportCommand
             return null;
         }
 
-        var weight = report.Mismatched.FirstOrDefault(m => m.Key == classifier + "weight") ?? report.Mismatched[0];
+        var weight = report.Mismatched.Any(m => m.Key == classifier + "weight") ? report.Mismatched.First(m => m.Key == classifier + "weight") : report.Mismatched[0];
         var first = System.Text.RegularExpressions.Regex.Match(weight.Found, @"\[(\d+)");
         return first.Success ? long.Parse(first.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }

@@ -80,7 +80,7 @@ internal static class PredictCommand
         sources.AddRange(files.Select(file => (file, "-", GrayscaleImages.Load(file, invert))));
         if (indices.Length > 0)
         {
-            using var test = FashionMnist.Load(FashionMnistSplit.Test, data);
+            using var test = FashionMnist.Load(train: false, data);
             foreach (int index in indices)
             {
                 if (index < 0 || index >= test.Count)

@@ -90,8 +90,8 @@ internal static class TrainCommand
         set_num_threads(threads);
         var options = recipe.Options;
         var preprocessing = LeNet5.FashionMnist.Preset;
-        using var train = FashionMnist.Load(FashionMnistSplit.Train, data);
-        using var test = FashionMnist.Load(FashionMnistSplit.Test, data);
+        using var train = FashionMnist.Load(train: true, data);
+        using var test = FashionMnist.Load(train: false, data);
         long count = Math.Min(train.Count, limit ?? train.Count);
         using var trainInputs = preprocessing.Apply(train.Images.narrow(0, 0, count));
         using var trainLabels = train.Labels.narrow(0, 0, count);

@@ -21,7 +21,7 @@ using (var scope = NewDisposeScope())
     string[] truth;
     if (File.Exists(Path.Combine(FashionMnist.DebianDirectory, "t10k-images-idx3-ubyte.gz")))
     {
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var test = FashionMnist.Load(train: false);
         images = test.Images.narrow(0, 0, 5).clone();
         truth = [.. test.Labels.narrow(0, 0, 5).data<long>().ToArray().Select(label => weights.Categories[(int)label])];
     }

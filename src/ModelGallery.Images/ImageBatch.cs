@@ -29,7 +29,7 @@ public sealed class ImageBatch : IDisposable
     /// <summary>The images' indices in <see cref="ImageFolder.Samples"/>, in batch order.</summary>
     public IReadOnlyList<int> SampleIndices { get; }
 
-    /// <summary>Images of this batch left out because they could not be decoded (<see cref="BadFilePolicy.Skip"/>).</summary>
+    /// <summary>Images of this batch left out because they could not be decoded (<see cref="ImageFolderOptions.SkipBadFiles"/>).</summary>
     public int Skipped { get; }
 
     /// <summary>N, the number of images.</summary>

@@ -113,7 +113,7 @@ public sealed class ImageFolder
         return (With([.. Samples.Where((_, i) => !held[i])]), With([.. Samples.Where((_, i) => held[i])]));
     }
 
-    /// <summary>Decodes every image and reports those that fail (whatever <see cref="ImageFolderOptions.BadFiles"/> says).</summary>
+    /// <summary>Decodes every image and reports those that fail (whatever <see cref="ImageFolderOptions.SkipBadFiles"/> says).</summary>
     /// <param name="cancellationToken">Stops the scan.</param>
     /// <returns>The count of files and the bad ones, in folder order.</returns>
     /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
@@ -125,13 +125,13 @@ public sealed class ImageFolder
     }
 
     /// <summary>
-    /// <see cref="Scan"/>, then applies <see cref="ImageFolderOptions.BadFiles"/>: under <see cref="BadFilePolicy.Fail"/>
-    /// any bad file is an exception listing them; under <see cref="BadFilePolicy.Skip"/> the result leaves them out
+    /// <see cref="Scan"/>, then applies <see cref="ImageFolderOptions.SkipBadFiles"/>: under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false)
+    /// any bad file is an exception listing them; under <see cref="ImageFolderOptions.SkipBadFiles"/> the result leaves them out
     /// (classes and labels unchanged).
     /// </summary>
     /// <param name="cancellationToken">Stops the scan.</param>
     /// <returns>This folder when every file decodes, else the folder without the bad files (under Skip).</returns>
-    /// <exception cref="ImageFolderException">Under <see cref="BadFilePolicy.Fail"/>, some files cannot be decoded: the message has the count and the first paths, <see cref="ImageFolderException.BadFiles"/> all of them.</exception>
+    /// <exception cref="ImageFolderException">Under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false), some files cannot be decoded: the message has the count and the first paths, <see cref="ImageFolderException.BadFiles"/> all of them.</exception>
     /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
     public ImageFolder Validate(CancellationToken cancellationToken = default)
     {
@@ -141,9 +141,9 @@ public sealed class ImageFolder
             return this;
         }
 
-        if (Options.BadFiles == BadFilePolicy.Fail)
+        if (!Options.SkipBadFiles)
         {
-            throw new ImageFolderException(Root, $"{scan} (under '{Root}', BadFiles = Fail). Remove or replace them, or open the folder with BadFiles = Skip.", scan.BadFiles);
+            throw new ImageFolderException(Root, $"{scan} (under '{Root}', SkipBadFiles = false). Remove or replace them, or open the folder with SkipBadFiles = true.", scan.BadFiles);
         }
 
         var bad = scan.BadFiles.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);

@@ -2,7 +2,7 @@ namespace ModelGallery.Images;
 
 /// <summary>
 /// A folder cannot serve as an <see cref="ImageFolder"/> (no class folders, a named class folder missing, a class
-/// without images), or files in it cannot be decoded under <see cref="BadFilePolicy.Fail"/>. The message names the
+/// without images), or files in it cannot be decoded under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false). The message names the
 /// folder, what was expected and what was found.
 /// </summary>
 public sealed class ImageFolderException : IOException

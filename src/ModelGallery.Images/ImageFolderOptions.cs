@@ -13,8 +13,11 @@ public sealed record ImageFolderOptions
     /// </summary>
     public IReadOnlyList<string>? Classes { get; init; }
 
-    /// <summary>What to do with files that cannot be decoded. <see cref="BadFilePolicy.Fail"/> by default.</summary>
-    public BadFilePolicy BadFiles { get; init; } = BadFilePolicy.Fail;
+    /// <summary>
+    /// False (the default): a file that cannot be decoded is an error (<see cref="ImageFolder.Validate"/> lists them all).
+    /// True: such files are reported and left out.
+    /// </summary>
+    public bool SkipBadFiles { get; init; }
 
     /// <summary>How each image is decoded (background for transparency, pixel limit, EXIF orientation).</summary>
     public ImageReadOptions ReadOptions { get; init; } = ImageReadOptions.Default;

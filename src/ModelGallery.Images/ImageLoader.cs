@@ -13,9 +13,9 @@ namespace ModelGallery.Images;
 /// <para>Deterministic: an epoch's order is a permutation drawn from (seed, epoch), and each image's augmentation from
 /// its own <see cref="Random"/> seeded from (seed, epoch, sample index), so the batches are bit for bit the same for
 /// any number of workers and any timing.</para>
-/// <para>Bad files under <see cref="BadFilePolicy.Skip"/> are <b>dropped</b>, never replaced: the batch is smaller by
+/// <para>Bad files under <see cref="ImageFolderOptions.SkipBadFiles"/> are <b>dropped</b>, never replaced: the batch is smaller by
 /// one and <see cref="ImageBatch.Skipped"/> counts it (a batch whose images all fail is left out). Under
-/// <see cref="BadFilePolicy.Fail"/> the first bad file in epoch order stops the epoch with an
+/// the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false) the first bad file in epoch order stops the epoch with an
 /// <see cref="ImageFolderException"/>; <see cref="ImageFolder.Validate"/> finds them all before training.</para>
 /// <para>Memory: the queue holds at most <see cref="ImageLoaderOptions.QueueCapacity"/> transformed images, plus the
 /// batch being assembled; each worker disposes its temporaries in one dispose scope per image. An image of more than
@@ -103,7 +103,7 @@ public sealed class ImageLoader
     /// <param name="cancellationToken">Stops the workers; the pending <c>MoveNext</c> throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>Batches in order; each is the consumer's to dispose.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
-    /// <exception cref="ImageFolderException">While enumerating, under <see cref="BadFilePolicy.Fail"/>: an image cannot be decoded.</exception>
+    /// <exception cref="ImageFolderException">While enumerating, under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false): an image cannot be decoded.</exception>
     public IEnumerable<ImageBatch> Epoch(int epoch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
@@ -200,7 +200,7 @@ public sealed class ImageLoader
                     images.Add(sample.Image);
                     indices.Add(sample.SampleIndex);
                 }
-                else if (sample.Error is ImageDecodeException or IOException or UnauthorizedAccessException && Folder.Options.BadFiles == BadFilePolicy.Skip)
+                else if (sample.Error is ImageDecodeException or IOException or UnauthorizedAccessException && Folder.Options.SkipBadFiles)
                 {
                     skipped++;
                 }
@@ -232,7 +232,7 @@ public sealed class ImageLoader
         if (sample.Error is ImageDecodeException or IOException or UnauthorizedAccessException)
         {
             throw new ImageFolderException(Folder.Root,
-                $"Cannot load '{path}' (BadFiles = Fail): {sample.Error.Message} Remove it, run ImageFolder.Validate with BadFiles = Skip, or open the folder with BadFiles = Skip.",
+                $"Cannot load '{path}' (SkipBadFiles = false): {sample.Error.Message} Remove it, run ImageFolder.Validate with SkipBadFiles = true, or open the folder with SkipBadFiles = true.",
                 [new BadImageFile(path, sample.Error.Message)], sample.Error);
         }
 

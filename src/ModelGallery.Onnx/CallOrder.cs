@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Onnx;
 
 /// <summary>
-/// The direct children of a model (or, where the model calls a child's layers one by one, those layers) in the order its forward pass calls them, found by running it once: what runs in
+/// The direct children of a model in the order its forward pass calls them, found by running it once: what runs in
 /// eval-mode inference, in the order it runs, whatever the order of registration (auxiliary heads that only train are
 /// never called, so they are not exported).
 /// </summary>
@@ -22,40 +22,15 @@ internal static class CallOrder
         var removers = new List<Action>();
         try
         {
-            int inside = 0; // > 0 while a direct child runs: its own children are part of it
             foreach (var (name, child) in model.named_children())
             {
                 if (child is nn.Module<Tensor, Tensor> hookable)
                 {
-                    removers.Add(hookable.register_forward_pre_hook((_, input) =>
-                    {
-                        inside++;
-                        return input;
-                    }).remove);
                     removers.Add(hookable.register_forward_hook((module, _, output) =>
                     {
-                        inside--;
                         called.Add((name, module));
                         return output;
                     }).remove);
-                }
-
-                // A model may also call the layers of a child one by one (the features before a Sequential classifier's last layer).
-                foreach (var (grandName, grandchild) in child.named_children())
-                {
-                    if (grandchild is nn.Module<Tensor, Tensor> layer)
-                    {
-                        string path = $"{name}.{grandName}";
-                        removers.Add(layer.register_forward_hook((module, _, output) =>
-                        {
-                            if (inside == 0)
-                            {
-                                called.Add((path, module));
-                            }
-
-                            return output;
-                        }).remove);
-                    }
                 }
             }
 

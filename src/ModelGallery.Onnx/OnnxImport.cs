@@ -58,7 +58,7 @@ public static class OnnxImport
 
         var loads = new List<(string Key, TensorProto Tensor, bool Transpose)>();
         var unexpected = new List<string>();
-        var mismatched = new List<KeyMismatch>();
+        var mismatched = new List<(string Key, string Expected, string Found)>();
         int paired = 0;
         for (; paired < Math.Min(modules.Count, onnx.Weighted.Count) && modules[paired].Kind == onnx.Weighted[paired].Kind; paired++)
         {
@@ -78,15 +78,15 @@ public static class OnnxImport
                 }
                 else if (node.Problem is { } problem)
                 {
-                    mismatched.Add(new KeyMismatch(key, Describe(target[key].shape), problem));
+                    mismatched.Add((key, Describe(target[key].shape), problem));
                 }
                 else if (node.Geometry != module.Geometry)
                 {
-                    mismatched.Add(new KeyMismatch(key, $"{module.Module}: {module.Geometry}", $"{node.Node}: {node.Geometry}"));
+                    mismatched.Add((key, $"{module.Module}: {module.Geometry}", $"{node.Node}: {node.Geometry}"));
                 }
                 else if (tensor.DataType != (int)TensorProto.Types.DataType.Float || !Dims(tensor, transpose).SequenceEqual(target[key].shape) || target[key].dtype != ScalarType.Float32)
                 {
-                    mismatched.Add(new KeyMismatch(key, $"{target[key].dtype} [{string.Join(", ", target[key].shape)}]",
+                    mismatched.Add((key, $"{target[key].dtype} [{string.Join(", ", target[key].shape)}]",
                         $"{(TensorProto.Types.DataType)tensor.DataType} [{string.Join(", ", tensor.Dims)}] ('{name}' of {node.Node})"));
                 }
                 else

@@ -25,8 +25,8 @@ internal static class AccuracyRun
     public static string Run(string? frozenWeights, bool quick)
     {
         set_num_threads(Suite.Threads);
-        using var trainSet = FashionMnist.Load(FashionMnistSplit.Train);
-        using var testSet = FashionMnist.Load(FashionMnistSplit.Test);
+        using var trainSet = FashionMnist.Load(train: true);
+        using var testSet = FashionMnist.Load(train: false);
         int epochs = quick ? 2 : Epochs;
         string folders = Path.Combine(Suite.Output, "fashion-mnist-png");
         string trainFolder = Write(trainSet, Path.Combine(folders, "train")), testFolder = Write(testSet, Path.Combine(folders, "test"));

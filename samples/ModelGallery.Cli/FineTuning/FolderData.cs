@@ -14,7 +14,7 @@ internal static class FolderData
 {
     /// <summary>
     /// The library's bad-file error in the command line's words: which files, and <c>--skip-bad-files</c> (the library's
-    /// message names its C# option, <c>BadFiles = Skip</c>).
+    /// message names its C# option, <c>SkipBadFiles = true</c>).
     /// </summary>
     public static UsageException BadFiles(ImageFolderException e) => new(
         $"{e.BadFiles.Count} file(s) under '{e.Folder}' cannot be loaded as images: {string.Join("; ", e.BadFiles.Take(3).Select(b => $"'{b.Path}' ({b.Reason})"))}{(e.BadFiles.Count > 3 ? $"; and {e.BadFiles.Count - 3} more" : string.Empty)}. " +
@@ -31,7 +31,7 @@ internal static class FolderData
         ImageFolder folder;
         try
         {
-            folder = ImageFolder.Open(path, new ImageFolderOptions { Classes = classes, BadFiles = skipBadFiles ? BadFilePolicy.Skip : BadFilePolicy.Fail });
+            folder = ImageFolder.Open(path, new ImageFolderOptions { Classes = classes, SkipBadFiles = skipBadFiles });
         }
         catch (ImageFolderException e) when (e.BadFiles.Count == 0)
         {

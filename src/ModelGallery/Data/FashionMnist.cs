@@ -33,14 +33,14 @@ public sealed class FashionMnist : IDisposable
     public long Count => Labels.shape[0];
 
     /// <summary>Reads one split.</summary>
-    /// <param name="split">Training or test images.</param>
+    /// <param name="train">True for the 60,000 training images, false for the 10,000 test images (as torchvision's <c>train</c>).</param>
     /// <param name="directory">The folder with the IDX files; null for <see cref="DebianDirectory"/>.</param>
     /// <exception cref="FileNotFoundException">The files are not there; the message says where to get them.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, truncated or inconsistent with its partner.</exception>
-    public static FashionMnist Load(FashionMnistSplit split, string? directory = null)
+    public static FashionMnist Load(bool train, string? directory = null)
     {
         directory ??= DebianDirectory;
-        string prefix = split == FashionMnistSplit.Train ? "train" : "t10k";
+        string prefix = train ? "train" : "t10k";
         string imagesPath = Find(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Find(directory, $"{prefix}-labels-idx1-ubyte");
         var (imageDims, pixels) = IdxFile.Read(imagesPath, rank: 3);

@@ -205,7 +205,8 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     /// <summary>The final classifier on the features: N × <see cref="NumClasses"/> logits.</summary>
     private protected abstract Tensor ForwardHeadRows(Tensor features);
 
-    private Tensor ForwardRows(Tensor input) => ForwardHeadRows(ForwardFeatureRows(input));
+    /// <summary>The whole network: by default the head on the features.</summary>
+    private protected virtual Tensor ForwardRows(Tensor input) => ForwardHeadRows(ForwardFeatureRows(input));
 
     /// <summary>Disposes the model's tensors; afterwards every operation throws <see cref="ObjectDisposedException"/>.</summary>
     /// <param name="disposing">True when called from <see cref="IDisposable.Dispose"/>.</param>

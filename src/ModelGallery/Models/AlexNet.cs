@@ -124,15 +124,12 @@ public sealed class AlexNet : GalleryModel
     /// <summary>Which AlexNet this is.</summary>
     public AlexNetVariant Variant { get; }
 
+    /// <summary>The classifier called whole, so that hooks on it fire, as in torchvision.</summary>
+    private protected override Tensor ForwardRows(Tensor input) => classifier.call(Convolutions(input)); // N x numClasses
+
     private protected override Tensor ForwardFeatureRows(Tensor input)
     {
-        Tensor x = features.call(input);   // N x 256 x 6 x 6
-        if (avgpool is not null)
-        {
-            x = avgpool.call(x);           // N x 256 x 6 x 6
-        }
-
-        x = x.flatten(1);                  // N x 9216
+        Tensor x = Convolutions(input);
         foreach (var layer in classifierLayers[..^1])
         {
             x = layer.call(x);             // dropout6, fc6, ReLU, dropout7, fc7, ReLU: N x 4096
@@ -142,6 +139,17 @@ public sealed class AlexNet : GalleryModel
     }
 
     private protected override Tensor ForwardHeadRows(Tensor features) => classifierLayers[^1].call(features); // fc8: N x numClasses
+
+    private Tensor Convolutions(Tensor input)
+    {
+        Tensor x = features.call(input);   // N x 256 x 6 x 6
+        if (avgpool is not null)
+        {
+            x = avgpool.call(x);           // N x 256 x 6 x 6
+        }
+
+        return x.flatten(1);               // N x 9216
+    }
 
     /// <summary>The paper's 227×227 input; torchvision's 224×224, and from 63×63 up thanks to its adaptive pool.</summary>
     private static InputShape InputOf(AlexNetVariant variant) =>

@@ -185,15 +185,19 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     private static Paper ThePaper => new("Going Deeper with Convolutions", "Szegedy et al.", 2014, new Uri("https://arxiv.org/abs/1409.4842"));
 
     /// <summary>
-    /// Runs the network and, in training mode with auxiliary classifiers, the two auxiliary heads too. In eval mode
-    /// or without auxiliary classifiers only <see cref="GoogLeNetOutputs.Logits"/> is set.
+    /// Runs the network and, in training mode with auxiliary classifiers, the two auxiliary heads too (torchvision's
+    /// <c>GoogLeNetOutputs</c>). The caller owns the tensors.
     /// </summary>
     /// <param name="input">A batch of images, as for <c>forward</c>.</param>
+    /// <returns>
+    /// The main classifier's logits (N × classes), and the logits of the heads after Inception 4a (<c>Aux1</c>) and 4d
+    /// (<c>Aux2</c>), each null in eval mode or without auxiliary classifiers.
+    /// </returns>
     /// <exception cref="ArgumentException">The input does not fit <see cref="GalleryModel.Input"/>.</exception>
-    public GoogLeNetOutputs ForwardWithAux(Tensor input) => Guarded(input, nameof(ForwardWithAux), x =>
+    public (Tensor Logits, Tensor? Aux1, Tensor? Aux2) ForwardWithAux(Tensor input) => Guarded(input, nameof(ForwardWithAux), x =>
     {
         var (logits, first, second) = Run(x, withAux: training && HasAuxClassifiers);
-        return new GoogLeNetOutputs(Output(logits), first is null ? null : Output(first), second is null ? null : Output(second));
+        return (Output(logits), first is null ? null : Output(first), second is null ? null : Output(second));
     });
 
     /// <inheritdoc/>

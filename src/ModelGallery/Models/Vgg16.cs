@@ -105,11 +105,12 @@ public sealed class Vgg16 : GalleryModel
     /// <summary>224×224 as in the paper; from 32×32 up thanks to the adaptive pool.</summary>
     private static InputShape TableInput => new(3, 224, 224, MinSize: 32);
 
+    /// <summary>The classifier called whole, so that hooks on it fire, as in torchvision.</summary>
+    private protected override Tensor ForwardRows(Tensor input) => classifier.call(Convolutions(input)); // N x numClasses
+
     private protected override Tensor ForwardFeatureRows(Tensor input)
     {
-        Tensor x = features.call(input); // N x 512 x 7 x 7 (at 224 x 224)
-        x = avgpool.call(x);             // N x 512 x 7 x 7
-        x = x.flatten(1);                // N x 25088
+        Tensor x = Convolutions(input);
         foreach (var layer in classifierLayers[..^1])
         {
             x = layer.call(x);           // fc6, ReLU, dropout, fc7, ReLU, dropout: N x 4096
@@ -119,4 +120,11 @@ public sealed class Vgg16 : GalleryModel
     }
 
     private protected override Tensor ForwardHeadRows(Tensor features) => classifierLayers[^1].call(features); // fc8: N x numClasses
+
+    private Tensor Convolutions(Tensor input)
+    {
+        Tensor x = features.call(input); // N x 512 x 7 x 7 (at 224 x 224)
+        x = avgpool.call(x);             // N x 512 x 7 x 7
+        return x.flatten(1);             // N x 25088
+    }
 }

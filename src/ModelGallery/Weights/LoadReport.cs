@@ -3,7 +3,7 @@ namespace ModelGallery.Weights;
 /// <summary>What a load did: which keys it loaded, which it skipped on purpose, and which did not match.</summary>
 public sealed class LoadReport
 {
-    internal LoadReport(IReadOnlyList<string> loaded, IReadOnlyList<string> skipped, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<KeyMismatch> mismatched)
+    internal LoadReport(IReadOnlyList<string> loaded, IReadOnlyList<string> skipped, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<(string Key, string Expected, string Found)> mismatched)
     {
         Loaded = loaded;
         Skipped = skipped;
@@ -24,8 +24,11 @@ public sealed class LoadReport
     /// <summary>Keys of the file that the model lacks.</summary>
     public IReadOnlyList<string> Unexpected { get; }
 
-    /// <summary>Keys present on both sides whose shape or dtype differ.</summary>
-    public IReadOnlyList<KeyMismatch> Mismatched { get; }
+    /// <summary>
+    /// Keys present on both sides whose shape or dtype differ: the state_dict key, the model's dtype and shape (such as
+    /// <c>Float32 [64, 3, 7, 7]</c>) and the file's.
+    /// </summary>
+    public IReadOnlyList<(string Key, string Expected, string Found)> Mismatched { get; }
 
     /// <summary>True when nothing was missing, unexpected or mismatched.</summary>
     public bool IsComplete => Missing.Count == 0 && Unexpected.Count == 0 && Mismatched.Count == 0;

@@ -119,7 +119,7 @@ public static class WeightsExtensions
                 missing: Sorted(target.Keys.Where(k => !Skipped(k) && !stored.ContainsKey(k))),
                 unexpected: Sorted(file.Names.Where(k => !Skipped(k) && !target.ContainsKey(k))),
                 mismatched: [.. target.Keys.Where(k => !Skipped(k) && stored.TryGetValue(k, out var t) && !Fits(target[k], t)).Order(StringComparer.Ordinal)
-                    .Select(k => new KeyMismatch(k, Describe(target[k]), stored[k].Describe()))]);
+                    .Select(k => (k, Describe(target[k]), stored[k].Describe()))]);
             return options.Strict && !report.IsComplete ? throw new WeightsMismatchException(name, module.GetName(), report) : (target, report);
         }
 

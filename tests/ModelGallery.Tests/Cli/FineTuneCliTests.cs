@@ -15,7 +15,7 @@ public sealed class FineTuneCliTests : TempFolder
 
     private void WriteFolder(int images)
     {
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var test = FashionMnist.Load(train: false);
         FashionMnistFolders.Write(test, Data, images);
     }
 

@@ -131,7 +131,7 @@ public sealed class GalleryCliTrainPredictTests : TempFolder
     public void Predict_reads_a_png_as_the_same_image()
     {
         // Test image 0 (an ankle boot) written as an RGB PNG must be read back as the same 28×28 image.
-        using var test = ModelGallery.Data.FashionMnist.Load(ModelGallery.Data.FashionMnistSplit.Test);
+        using var test = ModelGallery.Data.FashionMnist.Load(train: false);
         byte[] pixels = test.Images[0].flatten().data<byte>().ToArray();
         string png = Path.Combine(Folder, "boot.png");
         using (var bitmap = new SkiaSharp.SKBitmap(28, 28))

@@ -82,7 +82,7 @@ public sealed class UnverifiedWeightsCliTests : TempFolder
     public void Train_records_an_unverified_starting_file_as_not_verified_in_results_json()
     {
         string data = Path.Combine(Folder, "fashion");
-        using (var test = FashionMnist.Load(FashionMnistSplit.Test))
+        using (var test = FashionMnist.Load(train: false))
         {
             FashionMnistFolders.Write(test, data, 20);
         }

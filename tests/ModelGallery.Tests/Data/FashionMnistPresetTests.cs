@@ -28,7 +28,7 @@ public sealed class FashionMnistPresetTests
     [Fact]
     public void The_training_set_mean_and_std_are_the_documented_ones()
     {
-        using var train = FashionMnist.Load(FashionMnistSplit.Train);
+        using var train = FashionMnist.Load(train: true);
         using var scope = NewDisposeScope();
 
         var pixels = train.Images.to(ScalarType.Float64) / 255.0;

@@ -8,11 +8,11 @@ namespace ModelGallery.Tests.Data;
 public sealed class FashionMnistTests : TempFolder
 {
     [Theory]
-    [InlineData(FashionMnistSplit.Train, 60_000)]
-    [InlineData(FashionMnistSplit.Test, 10_000)]
-    public void The_real_data_set_has_its_published_sizes_and_balanced_classes(FashionMnistSplit split, int count)
+    [InlineData(true, 60_000)]
+    [InlineData(false, 10_000)]
+    public void The_real_data_set_has_its_published_sizes_and_balanced_classes(bool train, int count)
     {
-        using var data = FashionMnist.Load(split);
+        using var data = FashionMnist.Load(train);
         using var scope = NewDisposeScope();
 
         data.Count.Should().Be(count);
@@ -24,7 +24,7 @@ public sealed class FashionMnistTests : TempFolder
     [Fact]
     public void Missing_files_say_where_to_get_them()
     {
-        FluentActions.Invoking(() => FashionMnist.Load(FashionMnistSplit.Test, Folder)).Should().Throw<FileNotFoundException>()
+        FluentActions.Invoking(() => FashionMnist.Load(train: false, Folder)).Should().Throw<FileNotFoundException>()
             .WithMessage("*t10k-images-idx3-ubyte*apt-get install dataset-fashion-mnist*github.com/zalandoresearch/fashion-mnist*");
     }
 
@@ -89,11 +89,11 @@ public sealed class FashionMnistTests : TempFolder
         File.WriteAllBytes(Path.Combine(Folder, "t10k-images-idx3-ubyte.gz"), [0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]);
         Write("t10k-labels-idx1-ubyte", Idx(1, [1], [1]));
 
-        FluentActions.Invoking(() => FashionMnist.Load(FashionMnistSplit.Test, Folder)).Should().Throw<InvalidDataException>().WithMessage("*t10k-images-idx3-ubyte.gz*");
+        FluentActions.Invoking(() => FashionMnist.Load(train: false, Folder)).Should().Throw<InvalidDataException>().WithMessage("*t10k-images-idx3-ubyte.gz*");
     }
 
     private FluentAssertions.Specialized.ExceptionAssertions<InvalidDataException> Load() =>
-        FluentActions.Invoking(() => FashionMnist.Load(FashionMnistSplit.Test, Folder)).Should().Throw<InvalidDataException>();
+        FluentActions.Invoking(() => FashionMnist.Load(train: false, Folder)).Should().Throw<InvalidDataException>();
 
     private void Write(string name, byte[] content, bool gzip = false)
     {

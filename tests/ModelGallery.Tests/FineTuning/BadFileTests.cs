@@ -30,10 +30,10 @@ public sealed class BadFileTests : TempFolder
         string root = Layout();
 
         var failure = FluentActions.Invoking(() => ImageFolder.Open(root).Validate()).Should().Throw<ImageFolderException>()
-            .WithMessage($"2 of 6 files cannot be decoded*{Truncated}*{TextAsJpeg}*BadFiles = Skip*").Which;
+            .WithMessage($"2 of 6 files cannot be decoded*{Truncated}*{TextAsJpeg}*SkipBadFiles = true*").Which;
         failure.BadFiles.Select(b => b.Path).Should().Equal(Truncated, TextAsJpeg);
 
-        var clean = ImageFolder.Open(root, new ImageFolderOptions { BadFiles = BadFilePolicy.Skip }).Validate();
+        var clean = ImageFolder.Open(root, new ImageFolderOptions { SkipBadFiles = true }).Validate();
         clean.Count.Should().Be(4);
         clean.Samples.Select(s => s.Path).Should().NotContain([Truncated, TextAsJpeg]);
         clean.Classes.Should().Equal("cat", "dog");
@@ -42,7 +42,7 @@ public sealed class BadFileTests : TempFolder
     [Fact]
     public void Under_skip_the_loader_drops_bad_files_from_their_batch_and_counts_them()
     {
-        var folder = ImageFolder.Open(Layout(), new ImageFolderOptions { BadFiles = BadFilePolicy.Skip });
+        var folder = ImageFolder.Open(Layout(), new ImageFolderOptions { SkipBadFiles = true });
         var loader = ImageLoader.ForEvaluation(folder, new ClassificationPreset(16, 16, [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]), new ImageLoaderOptions { BatchSize = 3 });
 
         var batches = loader.Epoch(0).ToList();
@@ -75,7 +75,7 @@ public sealed class BadFileTests : TempFolder
                 delivered++;
                 batch.Dispose();
             }
-        }).Should().Throw<ImageFolderException>().WithMessage($"Cannot load '{Truncated}' (BadFiles = Fail)*")
+        }).Should().Throw<ImageFolderException>().WithMessage($"Cannot load '{Truncated}' (SkipBadFiles = false)*")
             .Which.InnerException.Should().BeOfType<ImageDecodeException>();
         delivered.Should().Be(1, "the first batch (cat/1, cat/2) is whole; the second starts with the truncated file");
         loader.Pending.Should().Be(0, "every image decoded ahead was disposed");

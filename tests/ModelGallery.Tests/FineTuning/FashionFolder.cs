@@ -13,7 +13,7 @@ public sealed class FashionFolder : IDisposable
 
     public FashionFolder()
     {
-        using var data = FashionMnist.Load(FashionMnistSplit.Test);
+        using var data = FashionMnist.Load(train: false);
         Written = FashionMnistFolders.Write(data, Root, Count);
     }
 

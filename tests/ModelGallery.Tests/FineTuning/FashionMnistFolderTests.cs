@@ -11,7 +11,7 @@ public sealed class FashionMnistFolderTests(FashionFolder fashion) : IClassFixtu
     [Fact]
     public void The_png_folders_read_back_pixel_equal_to_the_idx_images_as_three_channel_gray()
     {
-        using var data = FashionMnist.Load(FashionMnistSplit.Test);
+        using var data = FashionMnist.Load(train: false);
         using var scope = NewDisposeScope();
 
         var folder = ImageFolder.Open(fashion.Root);
@@ -38,7 +38,7 @@ public sealed class FashionMnistFolderTests(FashionFolder fashion) : IClassFixtu
     [Fact]
     public void LeNet5s_preprocessing_for_image_files_equals_the_idx_path_on_the_same_images()
     {
-        using var data = FashionMnist.Load(FashionMnistSplit.Test);
+        using var data = FashionMnist.Load(train: false);
         using var scope = NewDisposeScope();
         var preprocessing = LeNet5.FashionMnist.Preset;
         var preset = preprocessing;

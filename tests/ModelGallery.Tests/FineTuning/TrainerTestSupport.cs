@@ -10,7 +10,7 @@ internal static class TrainerTestSupport
 {
     private static readonly Lazy<(Tensor Images, Tensor Labels)> FashionSubset = new(() =>
     {
-        using var train = FashionMnist.Load(FashionMnistSplit.Train);
+        using var train = FashionMnist.Load(train: true);
         using var scope = NewDisposeScope();
         var images = LeNet5.FashionMnist.Preset.Apply(train.Images.narrow(0, 0, 320));
         var labels = train.Labels.narrow(0, 0, 320).clone();

@@ -77,7 +77,7 @@ public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
     {
         var weights = LeNet5.FashionMnist;
         using var model = weights.Load();
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var test = FashionMnist.Load(train: false);
         using var scope = NewDisposeScope();
         var inputs = LeNet5.FashionMnist.Preset.Apply(test.Images);
         double float32 = Trainer.Evaluate(model, inputs, test.Labels).Top1;

@@ -13,7 +13,7 @@ public sealed class ImageNetArgumentTests : TempFolder
     public void The_transforms_refuse_what_is_not_an_image()
     {
         using var scope = NewDisposeScope();
-        FluentActions.Invoking(() => Preset.Apply(zeros([1, 40, 60], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*3-channel (RGB)*[1, 40, 60]*");
+        FluentActions.Invoking(() => Preset.Apply(zeros([2, 40, 60], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*3-channel (RGB) or one-channel*[2, 40, 60]*");
         FluentActions.Invoking(() => Preset.Apply(zeros([40, 60], ScalarType.Byte))).Should().Throw<ArgumentException>().WithMessage("*C×H×W or N×C×H×W*[40, 60]*");
         FluentActions.Invoking(() => Preset.Apply(zeros([3, 40, 60], ScalarType.Int32))).Should().Throw<ArgumentException>().WithMessage("*bytes or floats*Int32*");
         FluentActions.Invoking(() => Preset.Apply(null!)).Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("image");

@@ -147,7 +147,7 @@ public sealed class ReadmeSnippetTests : TempFolder
         string folder = Path.Combine(Folder, "my-images");
         if (!Directory.Exists(folder))
         {
-            using var test = ModelGallery.Data.FashionMnist.Load(ModelGallery.Data.FashionMnistSplit.Test);
+            using var test = ModelGallery.Data.FashionMnist.Load(train: false);
             ModelGallery.Images.FashionMnistFolders.Write(test, folder, 60);
         }
     }

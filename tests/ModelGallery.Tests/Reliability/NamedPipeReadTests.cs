@@ -59,7 +59,7 @@ public sealed class NamedPipeReadTests : TempFolder
         Directory.CreateDirectory(Path.Combine(root, "a"));
         File.Copy(Photos.Fixture("rgba.png"), Path.Combine(root, "a", "good.png"));
         string pipe = Fifo(Path.Combine("images", "a", "f.png"));
-        var folder = ImageFolder.Open(root, new ImageFolderOptions { BadFiles = BadFilePolicy.Skip });
+        var folder = ImageFolder.Open(root, new ImageFolderOptions { SkipBadFiles = true });
 
         var scan = Bounded(pipe, () => folder.Scan());
         var valid = Bounded(pipe, () => folder.Validate());

@@ -10,8 +10,8 @@ public sealed class TrainerTests
     [Fact]
     public void A_short_run_on_real_data_beats_chance_and_the_loss_falls()
     {
-        using var train = FashionMnist.Load(FashionMnistSplit.Train);
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var train = FashionMnist.Load(train: true);
+        using var test = FashionMnist.Load(train: false);
         using var scope = NewDisposeScope();
         var preprocessing = LeNet5.FashionMnist.Preset;
         var inputs = preprocessing.Apply(train.Images.narrow(0, 0, 6000));

@@ -15,7 +15,7 @@ public sealed class KnownWeightsTests
     {
         var weights = LeNet5.FashionMnist;
         using var model = weights.Load();
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var test = FashionMnist.Load(train: false);
         using var inputs = LeNet5.FashionMnist.Preset.Apply(test.Images);
 
         double accuracy = Trainer.Evaluate(model, inputs, test.Labels).Top1;
@@ -64,7 +64,7 @@ public sealed class KnownWeightsTests
     {
         var weights = LeNet5.FashionMnist;
         using var model = weights.Load();
-        using var test = FashionMnist.Load(FashionMnistSplit.Test);
+        using var test = FashionMnist.Load(train: false);
         using var scope = NewDisposeScope();
 
         var predictions = model.Predict(LeNet5.FashionMnist.Preset.Apply(test.Images.narrow(0, 0, 100)), topK: 3, labels: weights.Categories);
