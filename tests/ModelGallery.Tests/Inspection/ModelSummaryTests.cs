@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Inspection;
 
+[Collection(nameof(LargeModels))]
 public sealed class ModelSummaryTests
 {
     [Theory]

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Models;
 
 /// <summary>bfloat16 inference: an opt-in that keeps float32 in and out and stays close to float32.</summary>
+[Collection(nameof(LargeModels))]
 public sealed class BFloat16Tests(ITestOutputHelper output) : TempFolder
 {
     [Theory]

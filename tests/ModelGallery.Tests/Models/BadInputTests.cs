@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Models;
 
 /// <summary>Every model checks its input at the public boundary, naming itself, what it expects and what arrived.</summary>
+[Collection(nameof(LargeModels))]
 public sealed class BadInputTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace ModelGallery.Tests.Models;
 /// <c>FoldBatchNorm</c> computes what the convolutions and batch norms compute, in every layout, and never with stale
 /// weights: batch norms carry random running statistics and affine parameters, so a missing γ, β, μ or σ² shows.
 /// </summary>
+[Collection(nameof(LargeModels))]
 public sealed class BatchNormFoldingTests : TempFolder
 {
     [Theory]

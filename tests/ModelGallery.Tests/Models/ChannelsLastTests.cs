@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Models;
 
 /// <summary>The channels-last fast path computes what the plain NCHW path computes.</summary>
+[Collection(nameof(LargeModels))]
 public sealed class ChannelsLastTests : TempFolder
 {
     [Theory]

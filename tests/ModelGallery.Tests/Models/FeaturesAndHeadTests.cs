@@ -10,6 +10,7 @@ namespace ModelGallery.Tests.Models;
 /// receives during an ordinary forward pass (captured there by a hook, independently of the features path), and the
 /// head on them gives the forward pass's logits.
 /// </summary>
+[Collection(nameof(LargeModels))]
 public sealed class FeaturesAndHeadTests
 {
     [Theory]

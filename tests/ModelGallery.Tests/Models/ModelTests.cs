@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Models;
 
+[Collection(nameof(LargeModels))]
 public sealed class ModelTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using static ModelGallery.Tests.TestTensors;
 namespace ModelGallery.Tests.Models;
 
 /// <summary>state_dict keys follow torchvision, checked against lists exported from torchvision 0.14 (TestData).</summary>
+[Collection(nameof(LargeModels))]
 public sealed class StateDictTests
 {
     [Fact]

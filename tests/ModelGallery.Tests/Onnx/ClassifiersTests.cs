@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Onnx;
 
 /// <summary>One typed way to classify: the eager model and ONNX Runtime behind <see cref="IImageClassifier"/>, and the measured choice between them.</summary>
+[Collection(nameof(LargeModels))]
 public sealed class ClassifiersTests
 {
     [Theory]

@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Onnx;
 
+[Collection(nameof(LargeModels))]
 public sealed class OnnxExportTests : TempFolder
 {
     /// <summary>Every registered model, at batch 1 and 3.</summary>

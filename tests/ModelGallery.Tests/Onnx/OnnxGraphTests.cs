@@ -13,6 +13,7 @@ namespace ModelGallery.Tests.Onnx;
 /// the graph builder's own rules (unique names, initializers that fill their shape), the export's busy message and the
 /// dtypes a model may be in when it is exported.
 /// </summary>
+[Collection(nameof(LargeModels))]
 public sealed class OnnxGraphTests
 {
     [Theory]

@@ -19,6 +19,7 @@ namespace ModelGallery.Tests.Onnx;
 /// torchvision's <c>ResNet(BasicBlock, [2, 2, 2, 3])</c> without its classifier), run by ONNX Runtime on skimage's
 /// photos after the package's own preprocessing (<c>ResNetPreprocess.onnx</c>: BGR, its mean image, 0–255).
 /// </summary>
+[Collection(nameof(LargeModels))]
 public sealed class OnnxImportTests(ITestOutputHelper output) : TempFolder
 {
     private static readonly string Models = typeof(OnnxImportTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Reliability;
 
 /// <summary>Inputs of the right shape but the wrong kind: dtype, device, NaN.</summary>
+[Collection(nameof(LargeModels))]
 public sealed class BadTensorTests
 {
     [Theory]

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Weights;
 
 /// <summary>ModelGallery's outputs equal PyTorch's for the same weights and inputs (fixtures made by PyTorch 1.13).</summary>
+[Collection(nameof(LargeModels))]
 public sealed class ParityTests(ITestOutputHelper output)
 {
     /// <summary>float32 LeNet-5 against PyTorch's float32: measured 6.0e-7 relative.</summary>

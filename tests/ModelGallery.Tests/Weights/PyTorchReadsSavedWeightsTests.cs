@@ -13,6 +13,7 @@ namespace ModelGallery.Tests.Weights;
 /// have seeded random weights and calibrated batch norms, so every buffer (running mean and variance, batches
 /// tracked) differs from a fresh model's: a saver that dropped or zeroed one kind of tensor fails here.
 /// </summary>
+[Collection(nameof(LargeModels))]
 public sealed class PyTorchReadsSavedWeightsTests : TempFolder
 {
     private const string Python = "/usr/bin/python3";

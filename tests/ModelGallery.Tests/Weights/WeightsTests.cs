@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Tests.Weights;
 
+[Collection(nameof(LargeModels))]
 public sealed class WeightsTests : TempFolder
 {
     public static TheoryData<string, string> RoundTrips()
