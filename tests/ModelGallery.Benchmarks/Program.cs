@@ -141,7 +141,7 @@ public static class Program
             }
 
             var config = Config(isQuick);
-            Summary? inferenceSummary = null;
+            Dictionary<(string Model, int Batch, Engine Engine), double>? inferenceRates = null;
             if (inference)
             {
                 foreach (string name in Suite.Models)
@@ -152,12 +152,12 @@ public static class Program
                 }
 
                 Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
-                inferenceSummary = BenchmarkRunner.Run<InferenceBenchmarks>(config);
+                inferenceRates = InferenceRun.Run(isQuick);
                 Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
             }
 
             Summary? trainSummary = train ? BenchmarkRunner.Run<TrainingBenchmarks>(config) : null;
-            var results = Results.Collect(inferenceSummary, trainSummary, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples);
+            var results = Results.Collect(inferenceRates, trainSummary, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples);
             results.Print();
             if (parse.GetValue(chart) is { } path)
             {

@@ -23,7 +23,7 @@ internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, do
 /// <summary>One training case: steps/s of each engine and layout.</summary>
 internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorchChannelsLast, double? TorchSharp, double? TorchSharpChannelsLast);
 
-/// <summary>The side-by-side results: BenchmarkDotNet's medians next to the PyTorch reference's.</summary>
+/// <summary>The side-by-side results: the .NET engines' medians (per call for inference, per iteration of BenchmarkDotNet for training) next to the PyTorch reference's.</summary>
 internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, IReadOnlyList<double> peakSamples, string peers)
 {
     private double MeasuredPeakGflops => peakSamples.Count == 0 ? double.NaN : peakSamples.Max();
@@ -41,7 +41,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         _ => row.TorchSharpBFloat16 is not null,
     }));
 
-    public static Results Collect(Summary? inference, Summary? training, string pytorchJson, IReadOnlyList<double> peakSamples)
+    public static Results Collect(IReadOnlyDictionary<(string Model, int Batch, Engine Engine), double>? inference, Summary? training, string pytorchJson, IReadOnlyList<double> peakSamples)
     {
         using var json = File.Exists(pytorchJson) ? JsonDocument.Parse(File.ReadAllText(pytorchJson)) : null;
         double? PyTorch(string model, string layout, int batch) =>
@@ -49,10 +49,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         double? PyTorchTraining(string model, string layout) =>
             json is not null && json.RootElement.GetProperty("training").TryGetProperty(model, out var m) && m.TryGetProperty(layout, out var l) ? l.GetProperty("steps_per_s").GetDouble() : null;
 
-        var measured = (inference?.Reports ?? []).Where(report => report.Success && report.ResultStatistics is not null)
-            .ToDictionary(report => (Model: (string)report.BenchmarkCase.Parameters["Model"], Batch: (int)report.BenchmarkCase.Parameters["Batch"], Engine: (Engine)report.BenchmarkCase.Parameters["Engine"]),
-                          report => (int)report.BenchmarkCase.Parameters["Batch"] / (report.ResultStatistics!.Median / 1e9));
-        double? Ours(string model, int batch, Engine engine) => measured.TryGetValue((model, batch, engine), out double rate) ? rate : null;
+        double? Ours(string model, int batch, Engine engine) => inference is not null && inference.TryGetValue((model, batch, engine), out double rate) ? rate : null;
 
         List<InferenceRow> rows = inference is null ? [] : [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
             PyTorch(model, "nchw", batch), PyTorch(model, "channels_last", batch), Ours(model, batch, Engine.OnnxRuntimePyTorchExport),
