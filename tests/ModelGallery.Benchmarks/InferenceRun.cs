@@ -28,6 +28,7 @@ internal static class InferenceRun
     public static Dictionary<(string Model, int Batch, Engine Engine), double> Run(bool quick)
     {
         var rates = new Dictionary<(string, int, Engine), double>();
+        Suite.LoadSamples.Add(Suite.LoadAverage());
         foreach (string model in Suite.Models)
         {
             foreach (int batch in Suite.Batches)
@@ -45,6 +46,7 @@ internal static class InferenceRun
             }
         }
 
+        Suite.LoadSamples.Add(Suite.LoadAverage());
         return rates;
     }
 

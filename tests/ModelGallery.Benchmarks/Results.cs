@@ -67,7 +67,9 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
                 steps.TryGetValue((c, false), out double plain) ? plain : null, steps.TryGetValue((c, true), out double last) ? last : null))];
         }
 
-        return new Results(rows, trainingRows, [.. peakSamples], Peers(json));
+        string load = Suite.LoadSamples.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+            $" Load average (1 min) at the start and end of the .NET inference run: {string.Join(", ", Suite.LoadSamples.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))} on {Environment.ProcessorCount} vCPUs.");
+        return new Results(rows, trainingRows, [.. peakSamples], Peers(json) + load);
     }
 
     /// <summary>The PyTorch peer's version and BLAS as its script found them (library, measured 2048² GEMM).</summary>
