@@ -50,8 +50,8 @@ internal static class InferenceRun
         return rates;
     }
 
-    /// <summary>The median and mean seconds per call, and the number of timed calls.</summary>
-    private static (double Median, double Mean, int Reps) Time(Action call, bool quick)
+    /// <summary>The median and mean seconds per call, and the number of timed calls (bench_pytorch.py's <c>median_rate</c>).</summary>
+    internal static (double Median, double Mean, int Reps) Time(Action call, bool quick)
     {
         call(); // warm-up (allocations, oneDNN primitive caches), as median_rate does
         call();
