@@ -7,7 +7,10 @@ using static TorchSharp.torch;
 
 namespace ModelGallery.Benchmarks;
 
-/// <summary>One forward pass of a batch, eager (inference mode, as <c>Predict</c> runs it) or in ONNX Runtime.</summary>
+/// <summary>
+/// One forward pass of a batch, eager (inference mode, as <c>Predict</c> runs it) or in ONNX Runtime: one case of the
+/// inference table, timed call by call by <see cref="InferenceRun"/> (its attributes still let BenchmarkDotNet run it).
+/// </summary>
 public class InferenceBenchmarks : IDisposable
 {
     private GalleryModel? model;

@@ -1,26 +1,19 @@
 using System.CommandLine;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Loggers;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ModelGallery.Onnx;
 using ModelGallery.Zoo;
-using Perfolizer.Horology;
 
 namespace ModelGallery.Benchmarks;
 
 /// <summary>
-/// One command, side by side: the PyTorch reference script, then BenchmarkDotNet on TorchSharp (NCHW and
-/// channels-last) and ONNX Runtime (ModelGallery's export and PyTorch's), then one table of images/s and ratios.
+/// One command, side by side: the PyTorch reference script, then TorchSharp (NCHW and channels-last) and ONNX Runtime
+/// (ModelGallery's export and PyTorch's), each call or training step timed as the script times PyTorch's, then one
+/// table of images/s and ratios.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        var quick = new Option<bool>("--quick") { Description = "Short runs (fewer iterations) for a first look; the published table uses full runs." };
+        var quick = new Option<bool>("--quick") { Description = "Short runs (at least 3 calls and 0.5 s per case instead of 5 and 2 s) for a first look; the published table uses full runs." };
         var models = new Option<string>("--models") { Description = "Comma-separated registry names.", DefaultValueFactory = _ => "lenet5,alexnet,vgg16,googlenet,resnet18,resnet50" };
         var batches = new Option<string>("--batches") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,8,32" };
         var threads = new Option<int>("--threads") { Description = "Threads for every engine (PyTorch, TorchSharp, ONNX Runtime).", DefaultValueFactory = _ => 2 };
@@ -140,8 +133,7 @@ public static class Program
                 RunPyTorch(isQuick, allowReferenceBlas);
             }
 
-            var config = Config(isQuick);
-            Summary? inferenceSummary = null;
+            Dictionary<(string Model, int Batch, Engine Engine), double>? inferenceRates = null;
             if (inference)
             {
                 foreach (string name in Suite.Models)
@@ -152,12 +144,12 @@ public static class Program
                 }
 
                 Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
-                inferenceSummary = BenchmarkRunner.Run<InferenceBenchmarks>(config);
+                inferenceRates = InferenceRun.Run(isQuick);
                 Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
             }
 
-            Summary? trainSummary = train ? BenchmarkRunner.Run<TrainingBenchmarks>(config) : null;
-            var results = Results.Collect(inferenceSummary, trainSummary, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples);
+            var trainRates = train ? TrainingRun.Run(isQuick) : null;
+            var results = Results.Collect(inferenceRates, trainRates, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples);
             results.Print();
             if (parse.GetValue(chart) is { } path)
             {
@@ -167,23 +159,6 @@ public static class Program
 
             return results;
         }
-    }
-
-    private static ManualConfig Config(bool quick)
-    {
-        var job = Job.Default
-            // In-process cases are cut off after BenchmarkDotNet's default of 5 minutes, which aborts the whole run. On a slow
-            // day the eager VGG-16 at batch 32 (oneDNN off) takes 42 s per call, about 10 minutes for its 14 calls.
-            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
-            .WithWarmupCount(quick ? 1 : 3)
-            .WithIterationCount(quick ? 3 : 10)
-            .WithIterationTime(TimeInterval.FromMilliseconds(quick ? 150 : 400));
-        return ManualConfig.CreateEmpty()
-            .AddJob(job)
-            .AddLogger(ConsoleLogger.Default)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
-            .WithArtifactsPath(Path.Combine(Suite.Output, "BenchmarkDotNet"))
-            .WithOption(ConfigOptions.JoinSummary, false);
     }
 
     /// <summary>Runs Reference/bench_pytorch.py (inference, training and PyTorch's ONNX exports).</summary>

@@ -2,7 +2,6 @@ using ModelGallery.Zoo;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BenchmarkDotNet.Reports;
 using ScottPlot;
 using Spectre.Console;
 
@@ -23,7 +22,7 @@ internal sealed record InferenceRow(string Model, int Batch, double? PyTorch, do
 /// <summary>One training case: steps/s of each engine and layout.</summary>
 internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorchChannelsLast, double? TorchSharp, double? TorchSharpChannelsLast);
 
-/// <summary>The side-by-side results: BenchmarkDotNet's medians next to the PyTorch reference's.</summary>
+/// <summary>The side-by-side results: the .NET engines' median call or step next to the PyTorch reference's.</summary>
 internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, IReadOnlyList<double> peakSamples, string peers)
 {
     private double MeasuredPeakGflops => peakSamples.Count == 0 ? double.NaN : peakSamples.Max();
@@ -41,7 +40,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         _ => row.TorchSharpBFloat16 is not null,
     }));
 
-    public static Results Collect(Summary? inference, Summary? training, string pytorchJson, IReadOnlyList<double> peakSamples)
+    public static Results Collect(IReadOnlyDictionary<(string Model, int Batch, Engine Engine), double>? inference, IReadOnlyDictionary<(TrainingCase Case, bool ChannelsLast), double>? training, string pytorchJson, IReadOnlyList<double> peakSamples)
     {
         using var json = File.Exists(pytorchJson) ? JsonDocument.Parse(File.ReadAllText(pytorchJson)) : null;
         double? PyTorch(string model, string layout, int batch) =>
@@ -49,10 +48,7 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         double? PyTorchTraining(string model, string layout) =>
             json is not null && json.RootElement.GetProperty("training").TryGetProperty(model, out var m) && m.TryGetProperty(layout, out var l) ? l.GetProperty("steps_per_s").GetDouble() : null;
 
-        var measured = (inference?.Reports ?? []).Where(report => report.Success && report.ResultStatistics is not null)
-            .ToDictionary(report => (Model: (string)report.BenchmarkCase.Parameters["Model"], Batch: (int)report.BenchmarkCase.Parameters["Batch"], Engine: (Engine)report.BenchmarkCase.Parameters["Engine"]),
-                          report => (int)report.BenchmarkCase.Parameters["Batch"] / (report.ResultStatistics!.Median / 1e9));
-        double? Ours(string model, int batch, Engine engine) => measured.TryGetValue((model, batch, engine), out double rate) ? rate : null;
+        double? Ours(string model, int batch, Engine engine) => inference is not null && inference.TryGetValue((model, batch, engine), out double rate) ? rate : null;
 
         List<InferenceRow> rows = inference is null ? [] : [.. Suite.Models.SelectMany(model => Suite.Batches.Select(batch => new InferenceRow(model, batch,
             PyTorch(model, "nchw", batch), PyTorch(model, "channels_last", batch), Ours(model, batch, Engine.OnnxRuntimePyTorchExport),
@@ -62,15 +58,14 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
         List<TrainingRow> trainingRows = [];
         if (training is not null)
         {
-            var steps = training.Reports.Where(report => report.Success && report.ResultStatistics is not null)
-                .ToDictionary(report => ((TrainingCase)report.BenchmarkCase.Parameters["Case"], (bool)report.BenchmarkCase.Parameters["ChannelsLast"]),
-                              report => 1e9 / report.ResultStatistics!.Median);
-            trainingRows = [.. Suite.TrainingCases.Select(c => new TrainingRow(c.ToString(),
+            trainingRows = [.. Suite.TrainingCases.Where(c => Suite.Models.Contains(c.Model)).Select(c => new TrainingRow(c.ToString(),
                 PyTorchTraining(c.Model, "nchw"), PyTorchTraining(c.Model, "channels_last"),
-                steps.TryGetValue((c, false), out double plain) ? plain : null, steps.TryGetValue((c, true), out double last) ? last : null))];
+                training.TryGetValue((c, false), out double plain) ? plain : null, training.TryGetValue((c, true), out double last) ? last : null))];
         }
 
-        return new Results(rows, trainingRows, [.. peakSamples], Peers(json));
+        string load = Suite.LoadSamples.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+            $" Load average (1 min) at the start and end of the .NET inference run: {string.Join(", ", Suite.LoadSamples.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))} on {Environment.ProcessorCount} vCPUs.");
+        return new Results(rows, trainingRows, [.. peakSamples], Peers(json) + load);
     }
 
     /// <summary>The PyTorch peer's version and BLAS as its script found them (library, measured 2048² GEMM).</summary>

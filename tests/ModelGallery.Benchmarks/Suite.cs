@@ -34,6 +34,16 @@ internal static class Suite
               $"({ModelGallery.Native.OneDnn.VerdictSummary ?? "no verdict for this machine: on by the setting or the L3 rule; run `gallery doctor`"})."
             : $"OFF ({ModelGallery.Native.OneDnn.DisabledReason ?? "turned off by the caller"}).");
 
+    /// <summary>
+    /// The 1-minute load average (<c>/proc/loadavg</c>) sampled at the start and the end of the .NET inference run;
+    /// on a 2-vCPU guest anything well above 2 means calls wait for a vCPU, and the figures are not for publishing.
+    /// </summary>
+    public static List<double> LoadSamples { get; } = [];
+
+    /// <summary>The 1-minute load average now, or NaN where <c>/proc/loadavg</c> does not exist.</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out double load) ? load : double.NaN;
+
     /// <summary>Where PyTorch's results and ONNX exports, our ONNX exports and BenchmarkDotNet's artifacts go.</summary>
     public static string Output { get; set; } = string.Empty;
 

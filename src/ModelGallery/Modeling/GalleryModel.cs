@@ -136,34 +136,6 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
         return Output(ForwardRows(execution.Prepare(input)));
     }
 
-    /// <summary>Throws if <paramref name="input"/> is null or disposed, or does not fit <see cref="Input"/>, the weights' dtype or their device.</summary>
-    internal void CheckInput(Tensor input, string paramName = "input")
-    {
-        ArgumentNullException.ThrowIfNull(input, paramName);
-        if (input.IsInvalid)
-        {
-            // TorchSharp would say only "Tensor invalid -- empty handle" from deep inside the first layer.
-            throw new ObjectDisposedException(paramName, $"The input tensor '{paramName}' passed to {GetName()} has been disposed; pass a live tensor (create it outside the dispose scope that ended, or keep it with MoveToOuterDisposeScope).");
-        }
-
-        Input.Validate(GetName(), input, paramName);
-        var reference = parameters().First();
-        ScalarType expected = execution.InputType(reference.dtype);
-        if (input.dtype != expected)
-        {
-            string whose = BFloat16 ? "it computes in bfloat16 but takes float32 images" : "the dtype of its weights";
-            throw new ArgumentException(
-                $"{GetName()} expects {expected} input ({whose}) but received {input.dtype} [{string.Join(", ", input.shape)}]. " +
-                "Convert images with .to(ScalarType.Float32), or the model with .to(...) if you mean another precision.",
-                paramName);
-        }
-
-        if (input.device_type != reference.device_type || input.device_index != reference.device_index)
-        {
-            throw new ArgumentException($"{GetName()} is on {reference.device} but the input is on {input.device}; move one of them with .to(device).", paramName);
-        }
-    }
-
     /// <summary>
     /// The frame of every entry point that runs the network: a shared lease, the input check, a dispose scope, the
     /// input in the model's precision and layout, and a typed error when memory runs out. <paramref name="body"/>

@@ -18,7 +18,21 @@ public sealed record InputShape(int Channels, int Height, int Width, int? MinSiz
         MinSize is { } min ? $"N×{Channels}×H×W with H, W ≥ {min} (table: {Height}×{Width})" : $"N×{Channels}×{Height}×{Width}";
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the model, this shape and the received one if <paramref name="input"/> does not fit.</summary>
-    internal void Validate(string model, Tensor input, string paramName) => Validate(model, input.shape, paramName);
+    /// <remarks>
+    /// This runs on every forward, so it reads the rank and four sizes (a native call each, tens of nanoseconds) and
+    /// reads <c>input.shape</c>, an array marshalled from native code (over a microsecond), only to word an error.
+    /// </remarks>
+    internal void Validate(string model, Tensor input, string paramName)
+    {
+        if (input.dim() != 4 || !Fits(input.size(0), input.size(1), input.size(2), input.size(3)))
+        {
+            Validate(model, input.shape, paramName);
+        }
+    }
+
+    /// <summary>Whether an N×C×H×W batch of these sizes fits: the negation of every problem <see cref="Validate(string, long[], string)"/> names.</summary>
+    private bool Fits(long n, long c, long h, long w) =>
+        n > 0 && c == Channels && (MinSize is { } min ? h >= min && w >= min : h == Height && w == Width);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the model, this shape and <paramref name="shape"/> if it does not fit.</summary>
     internal void Validate(string model, long[] shape, string paramName)

@@ -63,7 +63,7 @@ internal sealed class ModelExecution
     public Tensor Prepare(Tensor input)
     {
         ScalarType dtype = BFloat16 ? ScalarType.BFloat16 : input.dtype;
-        if (ChannelsLast && !input.stride().SequenceEqual(ChannelsLastStrides(input.shape)))
+        if (ChannelsLast && !IsChannelsLast(input))
         {
             return ChannelsLastCopy(input, dtype);
         }
@@ -73,6 +73,17 @@ internal sealed class ModelExecution
 
     /// <summary>An output back in the input's precision (float32 when computing in bfloat16).</summary>
     public Tensor Finish(Tensor output) => BFloat16 ? output.to(ScalarType.Float32) : output;
+
+    /// <summary>
+    /// Whether a rank-4 tensor is stored NHWC with no gaps: its strides equal <see cref="ChannelsLastStrides"/>. Read
+    /// size by size and stride by stride (a native call each) rather than through <c>shape</c> and <c>stride()</c>,
+    /// which marshal arrays and cost a few microseconds on every forward.
+    /// </summary>
+    private static bool IsChannelsLast(Tensor input)
+    {
+        long c = input.size(1), h = input.size(2), w = input.size(3);
+        return input.stride(1) == 1 && input.stride(3) == c && input.stride(2) == c * w && input.stride(0) == c * h * w;
+    }
 
     /// <summary>The strides of an N×C×H×W tensor stored NHWC.</summary>
     private static long[] ChannelsLastStrides(long[] shape) => [shape[1] * shape[2] * shape[3], 1, shape[1] * shape[3], shape[1]];

@@ -46,6 +46,23 @@ public sealed class BadTensorTests
     }
 
     [Fact]
+    public void The_dtype_check_follows_a_conversion_made_after_the_first_call()
+    {
+        // The check finds the weights' parameter once and reads it on every call: a stale dtype would refuse the
+        // float64 input below and accept the float32 one.
+        using var model = new ModelGallery.Models.LeNet5();
+        model.eval();
+        using var scope = NewDisposeScope();
+        model.call(zeros(1, 3, 32, 32)).dtype.Should().Be(ScalarType.Float32);
+
+        model.to(float64);
+        model.UseChannelsLast(); // replaces every convolution weight, the checked one included
+
+        model.call(zeros([1, 3, 32, 32], float64)).dtype.Should().Be(ScalarType.Float64);
+        FluentActions.Invoking(() => model.call(zeros(1, 3, 32, 32))).Should().Throw<ArgumentException>().WithMessage("*expects Float64 input*");
+    }
+
+    [Fact]
     public void NaN_propagates_through_forward_and_is_refused_by_predict()
     {
         using var model = new ModelGallery.Models.LeNet5();
