@@ -24,9 +24,9 @@ namespace ModelGallery.Tests.Pretrained;
 /// float32 implementations (libtorch 2.x here, PyTorch 1.13 there; oneDNN or not; batch size) round, and the seeded
 /// networks' logits reach 50 (AlexNet) to 1000 (ResNet-50) on these images, so a relative rounding of 1e-6 moves a logit
 /// by up to 1e-3 and a probability near ½ by up to 2.5e-4. PyTorch 1.13 disagrees with itself by as much: with oneDNN
-/// on against off, on these very images, its top-5 probabilities move by up to 5.1e-5 (ResNet-50 V2), and one image
-/// against a batch of 23 by up to 8.4e-6 (GoogLeNet). In float64 the same function agrees to rounding, which the 1e-9
-/// test shows.
+/// on against off, on these 25 images, its top-5 probabilities move by up to 5.1e-5 (ResNet-50 V2), one image at a time
+/// against all 25 in one batch by up to 8.4e-6 (GoogLeNet), and its float32 result lies up to 4.1e-5 from its float64
+/// one (ResNet-50). In float64 the same function agrees to rounding (measured 1.1e-13), which the 1e-9 test holds.
 /// </remarks>
 public sealed class PilParityTests(ITestOutputHelper output)
 {
