@@ -22,7 +22,7 @@ public static class Program
         var skipPyTorch = new Option<bool>("--reuse-pytorch") { Description = "Reuse pytorch.json and the PyTorch exports already in the output folder." };
         var training = new Option<bool>("--no-training") { Description = "Skip the training benchmarks." };
         var engines = new Option<Engine[]>("--engines") { Description = "Which .NET engines to run (default: all).", AllowMultipleArgumentsPerToken = true };
-        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning, --accuracy and --profile run." };
+        var noInference = new Option<bool>("--no-inference") { Description = "Skip the inference benchmarks (and the ONNX exports); with --no-training, only --loader, --fine-tuning, --accuracy, --profile and --save run." };
         var loader = new Option<bool>("--loader") { Description = "Also run the image loader benchmark: ImageLoader against torchvision's ImageFolder + DataLoader on a folder of JPEG photos." };
         var fineTuning = new Option<bool>("--fine-tuning") { Description = "Also run the fine-tuning benchmark: Trainer steps/s and peak RSS against PyTorch, GoogLeNet (torchvision) and ResNet-18, backbone frozen and not, NCHW and channels-last." };
         var fineTuningModels = new Option<string>("--fine-tuning-models") { Description = "Comma-separated models for --fine-tuning.", DefaultValueFactory = _ => "googlenet-torchvision,resnet18" };
@@ -45,11 +45,13 @@ public static class Program
                 }
             }
         });
+        var save = new Option<bool>("--save") { Description = "Also compare saving weights: SaveWeights against torch.save for AlexNet and VGG-16 (best of --save-repeats, ratio goal ≤ 1.0×), and PyTorch loading each saved file with strict=True (exit 2 if it does not). .ci/run runs it with --no-inference --no-training." };
+        var saveRepeats = new Option<int>("--save-repeats") { Description = "Saves per side and model for --save; the best counts.", DefaultValueFactory = _ => 3 };
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, profile, profileBatch, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, profile, profileBatch, save, saveRepeats, fineTuningCase,
         };
         root.SetAction(parse =>
         {
@@ -98,6 +100,13 @@ public static class Program
                 results.Print();
                 complete &= results.Complete;
                 markdown.AppendLine().Append(results.Markdown());
+            }
+
+            if (parse.GetValue(save))
+            {
+                var (table, loaded) = SaveRun.Run(parse.GetValue(saveRepeats));
+                complete &= loaded;
+                markdown.AppendLine().Append(table);
             }
 
             if (parse.GetValue(accuracy))

@@ -2,7 +2,7 @@
 """Loads a file that ModelGallery's SaveWeights wrote into torchvision's own network with strict=True, and prints
 each tensor's dtype, shape and SHA-256 of its raw bytes as JSON (the test compares them with the model it saved).
 
-    /usr/bin/python3 tests/ModelGallery.Tests/Fixtures/check_saved_weights.py FILE resnet18|googlenet|alexnet CLASSES
+    /usr/bin/python3 tests/ModelGallery.Tests/Fixtures/check_saved_weights.py FILE resnet18|resnet50|googlenet|alexnet|vgg16 CLASSES
 
 Exit 1 with PyTorch's message when the file does not load strictly.
 """
@@ -19,6 +19,7 @@ build = {
     "resnet50": lambda: torchvision.models.resnet50(num_classes=classes),
     "googlenet": lambda: torchvision.models.googlenet(num_classes=classes, aux_logits=False, init_weights=False),
     "alexnet": lambda: torchvision.models.alexnet(num_classes=classes),
+    "vgg16": lambda: torchvision.models.vgg16(num_classes=classes),
 }
 model = build[name]()
 try:

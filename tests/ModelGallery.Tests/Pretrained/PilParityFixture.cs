@@ -7,9 +7,10 @@ using static TorchSharp.torch;
 namespace ModelGallery.Tests.Pretrained;
 
 /// <summary>
-/// The fixtures of Fixtures/generate_pil_parity_fixtures.py: torchvision's PIL path on skimage's PNG photos and two crops
-/// made from them (pixels committed as hashes), and torchvision's top-5 on that path for the seeded weight files
-/// (written beside the files by the script's <c>--models</c> run, which CI does).
+/// The fixtures of Fixtures/generate_pil_parity_fixtures.py: torchvision's PIL path on skimage's PNG photos, two crops
+/// made from them and two made files (an alpha ramp PNG, a JPEG with EXIF orientation 6), pixels committed as hashes;
+/// and torchvision's top-5 on that path for the seeded weight files, in float32 and in float64 (written beside the files
+/// by the script's <c>--models</c> run, which CI does).
 /// </summary>
 internal static class PilParityFixture
 {
@@ -35,10 +36,13 @@ internal static class PilParityFixture
         return path;
     }
 
-    /// <summary>Decodes an image as the script reads it: the photo, cut to the box for a made crop. The caller disposes it.</summary>
-    public static Tensor Read(ImageFacts facts)
+    /// <summary>
+    /// Decodes an image as the script reads it, as torchvision does (<see cref="ImageReadOptions.TorchvisionCompatible"/>:
+    /// alpha dropped, EXIF orientation ignored), cut to the box for a made crop. The caller disposes it.
+    /// </summary>
+    public static Tensor Read(ImageFacts facts, ImageReadOptions? options = null)
     {
-        using var photo = ImageFile.Read(PretrainedFixture.Photo(facts.File));
+        using var photo = ImageFile.Read(Images.Photos.Locate(facts.Source, facts.File), options ?? ImageReadOptions.TorchvisionCompatible);
         if (facts.Box is not [int left, int top, int width, int height])
         {
             return photo.alias();
@@ -49,14 +53,17 @@ internal static class PilParityFixture
 
     private static string Generated => Path.Combine(RepoPaths.Root, "tests", "ModelGallery.Tests", "Fixtures", "generated");
 
-    public sealed record ImageFacts(string File, int[]? Box, int[] Size, [property: JsonPropertyName("rgb_sha256")] string RgbSha256, Dictionary<string, CropFacts> Crops);
+    public sealed record ImageFacts(string Source, string File, int[]? Box, int[] Size, [property: JsonPropertyName("rgb_sha256")] string RgbSha256, Dictionary<string, CropFacts> Crops);
 
     public sealed record CropFacts(
         [property: JsonPropertyName("crop_sha256")] string CropSha256,
         [property: JsonPropertyName("channel_sums")] long[] ChannelSums,
         [property: JsonPropertyName("normalised_sha256")] string NormalisedSha256);
 
-    public sealed record ModelResults(string File, string Sha256, int Resize, Dictionary<string, Top5> Images);
+    /// <summary>A model's results: <see cref="Images"/> in float32, <see cref="Float64"/> with the network and inputs widened to float64.</summary>
+    public sealed record ModelResults(
+        string File, string Sha256, int Resize, Dictionary<string, Top5> Images, Dictionary<string, Top5> Float64,
+        [property: JsonPropertyName("max_abs_logit")] double MaxAbsLogit);
 
     public sealed record Top5(int[] Classes, double[] Probabilities, double Gap);
 
