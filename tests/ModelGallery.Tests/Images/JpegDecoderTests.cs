@@ -53,7 +53,9 @@ public sealed class JpegDecoderTests
 
         using var image = ImageFile.Read(Photos.Photo("rocket.jpg"));
 
-        OpenCvJpeg.Available.Should().BeTrue("OpenCvSharp4.official.runtime.linux-x64 puts libOpenCvSharpExtern.so beside the tests");
+        OpenCvJpeg.Available.Should().BeTrue(
+            "OpenCvSharp4.official.runtime.linux-x64 puts libOpenCvSharpExtern.so beside the tests; it links GTK 3 (apt-get install libgtk-3-0, "
+            + "which python3-torchvision brings in .ci/run), and without it every JPEG is decoded by Skia, at half the speed");
         SkiaDecoder.ScratchBytes.Should().Be(3L * 640 * 427, "OpenCV's whole BGR image, not Skia's one RGBA row (4 × 640)");
         image.shape.Should().Equal([3, 427, 640]);
     }
