@@ -17,7 +17,8 @@ namespace ModelGallery.Images;
 /// differently from Pillow, 12-bit, arithmetic coding, lossless); anything OpenCV fails to decode; and every JPEG
 /// where OpenCV's native library does not load (platforms other than Linux x64, whose runtime package is not carried,
 /// or a Linux without GTK 3's shared libraries, which that library links). Memory: OpenCV decodes the whole image
-/// into one native 3-bytes-a-pixel BGR buffer, freed before returning: 6 bytes a pixel with the tensor.
+/// into one native 3-bytes-a-pixel BGR buffer, freed before returning: 6 bytes a pixel with the tensor. Damaged but
+/// complete entropy-coded data decodes (as Skia's did), and OpenCV's libjpeg prints its warning to standard error.
 /// </remarks>
 internal static class OpenCvJpeg
 {
