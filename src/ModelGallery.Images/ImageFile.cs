@@ -5,7 +5,8 @@ namespace ModelGallery.Images;
 
 /// <summary>
 /// Reads image files into tensors of unsigned bytes, 3 × H × W (RGB, channels first). JPEG, PNG, WebP, BMP and GIF
-/// (its first frame) are read with SkiaSharp. Grayscale, palette and 16-bit images become 8-bit RGB (a 16-bit sample
+/// (its first frame) are read with SkiaSharp; on Linux x64 a JPEG's pixels come from OpenCV's libjpeg-turbo, built
+/// with SIMD, which decodes about twice as fast as Skia's and gives the same pixels. Grayscale, palette and 16-bit images become 8-bit RGB (a 16-bit sample
 /// keeps its high byte, v &gt;&gt; 8, as Pillow and libpng's png_set_strip_16 do). Embedded colour profiles are
 /// ignored, as Pillow and torchvision ignore them.
 /// </summary>
@@ -26,12 +27,15 @@ namespace ModelGallery.Images;
 /// gives), pass <see cref="ImageReadOptions.TorchvisionCompatible"/>: alpha dropped, not composited, and the EXIF tag
 /// ignored.</para>
 /// <para>JPEG and lossy WebP pixels equal Pillow 9.4's on Debian 12 (libjpeg-turbo 2.1.5, libwebp 1.2.4) on every
-/// test photo: Skia's libjpeg-turbo uses the same islow IDCT and fancy chroma upsampling. Another build of torchvision
+/// test photo: OpenCV's and Skia's libjpeg-turbo use the same islow IDCT and fancy chroma upsampling (CMYK JPEGs, whose
+/// conversion to RGB OpenCV does differently, are decoded by Skia). Another build of torchvision
 /// (another libjpeg, or its GPU decoder) can differ from both by a few levels.</para>
 /// <para>Memory: the tensor (3 bytes a pixel, native) is owned by the caller (dispose it, or let a dispose scope do
-/// so). JPEG and BMP are decoded one scanline at a time straight into it; PNG, WebP and GIF, which Skia decodes only
-/// whole, go through a 4-bytes-a-pixel native RGBA buffer freed before the method returns. A read therefore peaks at
-/// 3 (JPEG, BMP) or 7 (PNG, WebP, GIF) bytes a pixel plus twice the encoded file: at most 700 MB at the default
+/// so). OpenCV decodes a JPEG into a 3-bytes-a-pixel native BGR image, then splits it into the tensor's planes; BMP
+/// (and a JPEG where OpenCV does not load) is decoded one scanline at a time straight into the tensor; PNG, WebP and
+/// GIF, which Skia decodes only whole, go through a 4-bytes-a-pixel native RGBA buffer. Each buffer is freed before
+/// the method returns. A read therefore peaks at 3 (BMP), 6 (JPEG) or 7 (PNG, WebP, GIF) bytes a pixel plus twice the
+/// encoded file: at most 700 MB at the default
 /// <see cref="ImageReadOptions.MaxPixels"/> of 100 megapixels. Lower <see cref="ImageReadOptions.MaxPixels"/> to
 /// bound it further: a larger image is refused from its header, before any pixel buffer exists.</para>
 /// </remarks>

@@ -67,6 +67,24 @@ internal readonly record struct PixelLayout(int Width, int Height, SKEncodedOrig
     }
 
     /// <summary>
+    /// Writes stored row <paramref name="storedY"/> of <see cref="Width"/> opaque BGR pixels (3 bytes each, OpenCV's
+    /// order) into the upright planes <paramref name="chw"/>; nothing is composited.
+    /// </summary>
+    public void WriteBgrRow(ReadOnlySpan<byte> bgr, int storedY, Span<byte> chw)
+    {
+        int plane = Width * Height;
+        int uprightWidth = UprightWidth;
+        for (int sx = 0, s = 0; sx < Width; sx++, s += 3)
+        {
+            (int x, int y) = Destination(sx, storedY);
+            int d = (y * uprightWidth) + x;
+            chw[d] = bgr[s + 2];
+            chw[plane + d] = bgr[s + 1];
+            chw[(2 * plane) + d] = bgr[s];
+        }
+    }
+
+    /// <summary>
     /// Where stored pixel (<paramref name="sx"/>, <paramref name="sy"/>) is shown upright, for the eight EXIF
     /// orientations (TIFF 6.0 tag 274: where the stored row 0 and column 0 are, as seen upright).
     /// </summary>

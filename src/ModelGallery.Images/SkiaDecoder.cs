@@ -7,18 +7,20 @@ using static TorchSharp.torch;
 namespace ModelGallery.Images;
 
 /// <summary>
-/// Decodes encoded bytes with Skia's codecs straight into a 3 × H × W tensor of bytes; every native object is disposed
-/// before returning.
+/// Decodes encoded bytes straight into a 3 × H × W tensor of bytes: Skia's codecs read every header (format, size
+/// limit, EXIF orientation) and decode the pixels, except a well-formed JPEG's, which <see cref="OpenCvJpeg"/>
+/// decodes with SIMD where its native library loads. Every native object is disposed before returning.
 /// </summary>
 /// <remarks>
-/// Memory per image: the tensor (3 bytes a pixel) plus one RGBA scanline for the formats Skia decodes row by row
-/// (JPEG, BMP); PNG, WebP and GIF, whose Skia codecs decode only whole images (SkiaSharp 3.119 reports
-/// <see cref="SKCodecResult.Unimplemented"/> for their scanlines), add a 4-bytes-a-pixel native RGBA buffer, freed
-/// before returning. At most 7 bytes a pixel, then, and 3 once the method has returned.
+/// Memory per image: the tensor (3 bytes a pixel) plus, for a JPEG decoded by OpenCV, its 3-bytes-a-pixel native BGR
+/// image; one RGBA scanline for what Skia decodes row by row (BMP, and JPEGs OpenCV declines); PNG, WebP and GIF,
+/// whose Skia codecs decode only whole images (SkiaSharp 3.119 reports <see cref="SKCodecResult.Unimplemented"/> for
+/// their scanlines), add a 4-bytes-a-pixel native RGBA buffer. Every buffer besides the tensor is freed before
+/// returning: at most 7 bytes a pixel, then, and 3 once the method has returned.
 /// </remarks>
 internal static class SkiaDecoder
 {
-    /// <summary>The RGBA bytes the last decode on this thread held besides the tensor: one row, or the whole image (instrumentation for the memory-bound tests).</summary>
+    /// <summary>The bytes the last decode on this thread held besides the tensor: one RGBA row, the whole RGBA image, or OpenCV's whole BGR image (instrumentation for the memory-bound tests).</summary>
     [ThreadStatic]
     internal static long ScratchBytes;
 
@@ -34,9 +36,13 @@ internal static class SkiaDecoder
     }
 
     /// <summary>Decodes the first frame; <paramref name="name"/> goes into every error.</summary>
+    /// <param name="encoded">The file's bytes.</param>
+    /// <param name="name">What errors call the image.</param>
+    /// <param name="options">Background, pixel limit and orientation.</param>
+    /// <param name="simdJpeg">Whether a JPEG's pixels may come from <see cref="OpenCvJpeg"/> (the same pixels, faster); false decodes every format with Skia.</param>
     /// <returns>3 × H × W bytes (RGB), upright when <see cref="ImageReadOptions.ApplyExifOrientation"/>; the caller owns it.</returns>
     /// <exception cref="ImageDecodeException">Empty, not an image, unsupported, too large, truncated or corrupt.</exception>
-    public static Tensor Decode(byte[] encoded, string name, ImageReadOptions options)
+    public static Tensor Decode(byte[] encoded, string name, ImageReadOptions options, bool simdJpeg = true)
     {
         if (encoded.Length == 0)
         {
@@ -73,6 +79,11 @@ internal static class SkiaDecoder
         var chw = empty([3, layout.UprightHeight, layout.UprightWidth], ScalarType.Byte);
         try
         {
+            if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && simdJpeg && OpenCvJpeg.TryDecode(encoded, layout, chw.bytes))
+            {
+                return chw;
+            }
+
             if (!Scanlines(codec, info, layout, chw.bytes))
             {
                 Whole(codec, info, layout, chw.bytes, encoded, name);

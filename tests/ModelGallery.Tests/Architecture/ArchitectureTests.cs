@@ -85,13 +85,14 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
-    public void Image_decoding_keeps_skiasharp_out_of_the_core()
+    public void Image_decoding_keeps_skiasharp_and_opencv_out_of_the_core()
     {
         var core = XDocument.Load(Path.Combine(Source, "ModelGallery", "ModelGallery.csproj"));
         core.Descendants("PackageReference").Select(e => (string?)e.Attribute("Include")).Should().OnlyContain(
             name => name != null && name.StartsWith("TorchSharp", StringComparison.Ordinal), "the core keeps TorchSharp dependencies only");
-        typeof(GalleryModel).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain(name => name!.StartsWith("SkiaSharp", StringComparison.Ordinal));
-        typeof(ImageFile).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().Contain("SkiaSharp");
+        typeof(GalleryModel).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain(
+            name => name!.StartsWith("SkiaSharp", StringComparison.Ordinal) || name.StartsWith("OpenCvSharp", StringComparison.Ordinal));
+        typeof(ImageFile).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().Contain(["SkiaSharp", "OpenCvSharp"]);
     }
 
     private static string NamespaceOf(string text) => FileNamespace().Match(text).Groups[1].Value;

@@ -168,7 +168,8 @@ def derived(cases):
         cases.append(exact("fixtures", name, pil_rgb(path)))
     cases.append(exact("fixtures", "rgba.png", pil_rgb(os.path.join(IMAGES, "rgba.png"), (0, 128, 255)), (0, 128, 255)))
     for name, im, fmt, options in [("lossy.webp", cat, "WEBP", {"quality": 80}), ("gray.jpg", camera, "JPEG", {"quality": 92}),
-                                   ("cmyk.jpg", cmyk(upright), "JPEG", {"quality": 92})]:
+                                   ("cmyk.jpg", cmyk(upright), "JPEG", {"quality": 92}),
+                                   ("progressive.jpg", cat, "JPEG", {"quality": 90, "progressive": True})]:
         path = write(name, encoded(im, fmt, **options))
         cases.append(lossy("fixtures", name, pil_rgb(path), crop=24))
 

@@ -8,8 +8,8 @@ Run from the repository root with Debian's Pillow 9.4, numpy and torchvision 0.1
 
 For each file: torchvision.transforms.functional.pil_to_tensor(Image.open(path).convert("RGB")) -- alpha dropped,
 EXIF orientation ignored -- as width, height, the SHA-256 of its bytes laid out H x W x 3 (row-major) and a few
-sampled pixels. Only lossless files and JPEGs whose Skia pixels equal Pillow's bit for bit (DecodingTests measures
-them) are listed. Expected values come from Pillow, never from the C# code.
+sampled pixels. Only lossless files and JPEGs whose pixels equal Pillow's bit for bit (DecodingTests measures them;
+JpegDecoderTests compares the SIMD path with Skia's) are listed. Expected values come from Pillow, never from the C# code.
 """
 import hashlib
 import json
@@ -24,7 +24,11 @@ IMAGES = os.path.join(HERE, "images")
 PHOTOS = os.environ.get("MODELGALLERY_PHOTOS") or "/opt/skimage-deb/usr/lib/python3/dist-packages/skimage/data"
 FILES = [("fixtures", "rgba.png"), ("fixtures", "la.png"), ("fixtures", "rgba16.png"), ("fixtures", "alpha.webp"),
          ("fixtures", "exif-6.jpg"), ("fixtures", "exif-3.jpg"), ("fixtures", "exif-6.png"), ("fixtures", "exif-6.webp"),
-         ("photos", "logo.png"), ("photos", "horse.png"), ("photos", "foo3x5x4indexed.png"), ("photos", "chelsea.png")]
+         ("photos", "logo.png"), ("photos", "horse.png"), ("photos", "foo3x5x4indexed.png"), ("photos", "chelsea.png"),
+         # JPEGs, bit for bit: baseline 4:2:0 photos (OpenCV's SIMD libjpeg-turbo on Linux x64), an untagged and a
+         # grayscale and a progressive file, and a CMYK file (decoded by Skia).
+         ("photos", "rocket.jpg"), ("photos", "hubble_deep_field.jpg"), ("photos", "retina.jpg"), ("fixtures", "exif-1.jpg"),
+         ("fixtures", "gray.jpg"), ("fixtures", "cmyk.jpg"), ("fixtures", "progressive.jpg")]
 
 
 def case(source, name):

@@ -8,7 +8,7 @@ namespace ModelGallery.Tests.Reliability;
 /// <summary>
 /// A small file with huge dimensions (issue 27 item 4: a 78 KB PNG of 9000 × 9000 pixels, under the 100-megapixel
 /// limit): the decoder holds the 3-bytes-a-pixel tensor plus at most a 4-bytes-a-pixel native RGBA buffer (PNG, WebP,
-/// GIF; one RGBA row for JPEG and BMP), freed before it returns; nothing image-sized on the managed heap, where it
+/// GIF; a 3-bytes-a-pixel BGR image for a JPEG decoded by OpenCV; one RGBA row for BMP), freed before it returns; nothing image-sized on the managed heap, where it
 /// would wait for a collection (or stay in a pool) and multiply with the loader's workers.
 /// </summary>
 public sealed class HugeImageMemoryTests : TempFolder
@@ -43,12 +43,20 @@ public sealed class HugeImageMemoryTests : TempFolder
     }
 
     [Fact]
-    public void A_jpeg_is_decoded_one_scanline_at_a_time_into_the_tensor()
+    public void A_jpeg_holds_at_most_one_bgr_image_besides_the_tensor_and_skia_one_scanline()
     {
-        using var image = ImageFile.Read(Photos.Fixture("exif-6.jpg"));
+        byte[] encoded = File.ReadAllBytes(Photos.Fixture("exif-6.jpg"));
 
-        SkiaDecoder.ScratchBytes.Should().Be(4 * 48, "one RGBA row of the stored 48 × 64 (W × H) image, whatever its height: 3 bytes a pixel in all");
-        image.shape.Should().Equal([3, 48, 64], "turned upright");
+        using (var image = SkiaDecoder.Decode(encoded, "exif-6.jpg", ImageReadOptions.Default))
+        {
+            SkiaDecoder.ScratchBytes.Should().Be(OpenCvJpeg.Available ? 3 * 48 * 64 : 4 * 48,
+                "OpenCV's BGR image of the stored 48 × 64 (W × H) pixels, freed before returning: 6 bytes a pixel in all");
+            image.shape.Should().Equal([3, 48, 64], "turned upright");
+        }
+
+        using var skia = SkiaDecoder.Decode(encoded, "exif-6.jpg", ImageReadOptions.Default, simdJpeg: false);
+        SkiaDecoder.ScratchBytes.Should().Be(4 * 48, "Skia: one RGBA row of the stored image, whatever its height: 3 bytes a pixel in all");
+        skia.shape.Should().Equal([3, 48, 64], "turned upright");
     }
 
     /// <summary>
