@@ -72,9 +72,9 @@ public sealed class ImageLoader
     /// <summary>Called on the worker before each decode with whether the image is large (a test hook).</summary>
     internal Action<bool>? OnLargeImage { get; set; }
 
-    /// <summary>A loader that augments each image with <paramref name="preset"/> (random crop and flip).</summary>
+    /// <summary>A loader that augments each image with the training half of <paramref name="preset"/> (<see cref="ClassificationPreset.ApplyTraining"/>: random resized crop and flip).</summary>
     /// <param name="folder">The images.</param>
-    /// <param name="preset">The training transform; each image gets its own seeded <see cref="Random"/>.</param>
+    /// <param name="preset">The preset whose training half is applied; each image gets its own seeded <see cref="Random"/>.</param>
     /// <param name="options">Batching and order; <see cref="ImageLoaderOptions.Shuffle"/> is usually true for training.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static ImageLoader ForTraining(ImageFolder folder, ClassificationPreset preset, ImageLoaderOptions options)
