@@ -132,7 +132,7 @@ internal static class GalleryCli
     private static Command SummaryCommand(IAnsiConsole console)
     {
         var model = ModelArgument();
-        var depth = new Option<SummaryDepth>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => SummaryDepth.Rows };
+        var depth = new Option<string>("--depth") { Description = "rows: the README table's rows; leaves: every leaf module.", DefaultValueFactory = _ => "rows" }.AcceptOnlyFromAmong("rows", "leaves");
         var batch = new Option<int>("--batch") { Description = "Images in the traced batch (MACs and activation sizes grow with it).", DefaultValueFactory = _ => 1 }.InRange(1);
         var classes = ClassesOption();
         var format = new Option<OutputFormat>("--format") { Description = "table, markdown or json.", DefaultValueFactory = _ => OutputFormat.Table };
@@ -141,7 +141,7 @@ internal static class GalleryCli
         summary.SetAction(parse =>
         {
             using var live = ModelZoo.Create(parse.GetValue(model)!, new ModelOptions { NumClasses = parse.GetValue(classes) });
-            var result = ModelSummary.Create(live, parse.GetValue(batch), parse.GetValue(depth));
+            var result = ModelSummary.Create(live, parse.GetValue(batch), leaves: parse.GetValue(depth) == "leaves");
             switch (parse.GetValue(format))
             {
                 case OutputFormat.Markdown:

@@ -1,3 +1,4 @@
+using System.Drawing;
 using ModelGallery.Images;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ internal static class GrayscaleImages
             throw new UsageException($"No image at '{path}'.");
         }
 
-        using var rgb = ImageFile.Read(path, new ImageReadOptions { Background = invert ? RgbColor.White : RgbColor.Black });
+        using var rgb = ImageFile.Read(path, new ImageReadOptions { Background = invert ? Color.White : Color.Black });
         int height = (int)rgb.shape[1], width = (int)rgb.shape[2];
         using var hwc = rgb.permute(1, 2, 0).contiguous();
         ReadOnlySpan<byte> source = hwc.bytes;

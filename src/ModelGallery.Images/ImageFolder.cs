@@ -115,13 +115,13 @@ public sealed class ImageFolder
 
     /// <summary>Decodes every image and reports those that fail (whatever <see cref="ImageFolderOptions.SkipBadFiles"/> says).</summary>
     /// <param name="cancellationToken">Stops the scan.</param>
-    /// <returns>The count of files and the bad ones, in folder order.</returns>
+    /// <returns>The files that cannot be decoded, in folder order, each with the decoder's or the file system's message; empty when every file decodes.</returns>
     /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
-    public ImageFolderScan Scan(CancellationToken cancellationToken = default)
+    public IReadOnlyList<(string Path, string Reason)> Scan(CancellationToken cancellationToken = default)
     {
         var reasons = new string?[Count];
         Parallel.For(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, i => reasons[i] = Problem(Samples[i].Path, Options.ReadOptions));
-        return new ImageFolderScan(Count, [.. reasons.Select((reason, i) => (reason, i)).Where(r => r.reason is not null).Select(r => new BadImageFile(Samples[r.i].Path, r.reason!))]);
+        return [.. reasons.Select((reason, i) => (Samples[i].Path, Reason: reason)).Where(r => r.Reason is not null).Select(r => (r.Path, r.Reason!))];
     }
 
     /// <summary>
@@ -131,22 +131,23 @@ public sealed class ImageFolder
     /// </summary>
     /// <param name="cancellationToken">Stops the scan.</param>
     /// <returns>This folder when every file decodes, else the folder without the bad files (under Skip).</returns>
-    /// <exception cref="ImageFolderException">Under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false), some files cannot be decoded: the message has the count and the first paths, <see cref="ImageFolderException.BadFiles"/> all of them.</exception>
+    /// <exception cref="ImageFolderException">Under the default (<see cref="ImageFolderOptions.SkipBadFiles"/> false), some files cannot be decoded: the message has the count and the first ten paths, <see cref="ImageFolderException.BadFiles"/> all of them.</exception>
     /// <exception cref="OperationCanceledException">The scan was cancelled.</exception>
     public ImageFolder Validate(CancellationToken cancellationToken = default)
     {
-        var scan = Scan(cancellationToken);
-        if (scan.IsClean)
+        var badFiles = Scan(cancellationToken);
+        if (badFiles.Count == 0)
         {
             return this;
         }
 
         if (!Options.SkipBadFiles)
         {
-            throw new ImageFolderException(Root, $"{scan} (under '{Root}', SkipBadFiles = false). Remove or replace them, or open the folder with SkipBadFiles = true.", scan.BadFiles);
+            string listed = string.Join("; ", badFiles.Take(10).Select(bad => $"{bad.Path} ({bad.Reason})")) + (badFiles.Count > 10 ? $"; and {badFiles.Count - 10} more" : string.Empty);
+            throw new ImageFolderException(Root, $"{badFiles.Count} of {Count} files cannot be decoded as images: {listed} (under '{Root}', SkipBadFiles = false). Remove or replace them, or open the folder with SkipBadFiles = true.", badFiles);
         }
 
-        var bad = scan.BadFiles.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
+        var bad = badFiles.Select(file => file.Path).ToHashSet(StringComparer.Ordinal);
         return With([.. Samples.Where(sample => !bad.Contains(sample.Path))]);
     }
 

@@ -12,7 +12,7 @@ public sealed class ImageFolderException : IOException
     /// <param name="message">What was expected and what was found.</param>
     /// <param name="badFiles">The files that could not be decoded, if that is the problem.</param>
     /// <param name="inner">The decoder's exception, for a single file.</param>
-    internal ImageFolderException(string folder, string message, IReadOnlyList<BadImageFile>? badFiles = null, Exception? inner = null)
+    internal ImageFolderException(string folder, string message, IReadOnlyList<(string Path, string Reason)>? badFiles = null, Exception? inner = null)
         : base(message, inner)
     {
         Folder = folder;
@@ -22,6 +22,6 @@ public sealed class ImageFolderException : IOException
     /// <summary>The folder.</summary>
     public string Folder { get; }
 
-    /// <summary>The files that could not be decoded; empty for a layout problem.</summary>
-    public IReadOnlyList<BadImageFile> BadFiles { get; }
+    /// <summary>The files that could not be decoded, each with the decoder's or the file system's message; empty for a layout problem.</summary>
+    public IReadOnlyList<(string Path, string Reason)> BadFiles { get; }
 }

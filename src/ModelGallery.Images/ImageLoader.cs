@@ -233,7 +233,7 @@ public sealed class ImageLoader
         {
             throw new ImageFolderException(Folder.Root,
                 $"Cannot load '{path}' (SkipBadFiles = false): {sample.Error.Message} Remove it, run ImageFolder.Validate with SkipBadFiles = true, or open the folder with SkipBadFiles = true.",
-                [new BadImageFile(path, sample.Error.Message)], sample.Error);
+                [(path, sample.Error.Message)], sample.Error);
         }
 
         ExceptionDispatchInfo.Capture(sample.Error!).Throw();

@@ -1,3 +1,5 @@
+using System.Drawing;
+
 namespace ModelGallery.Images;
 
 /// <summary>
@@ -22,15 +24,22 @@ public sealed record ImageReadOptions
     public static ImageReadOptions TorchvisionCompatible { get; } = new() { DropAlpha = true, ApplyExifOrientation = false };
 
     /// <summary>
-    /// The colour transparent pixels are composited onto, with straight (not premultiplied) alpha <c>a</c> in [0, 1]:
-    /// <c>out = round(a · colour + (1 − a) · Background)</c>. White by default. Opaque images are not affected.
+    /// The opaque colour transparent pixels are composited onto, with straight (not premultiplied) alpha <c>a</c> in
+    /// [0, 1]: <c>out = round(a · colour + (1 − a) · Background)</c>. <see cref="Color.White"/> by default. Opaque
+    /// images are not affected.
     /// </summary>
     /// <remarks>
     /// A deviation from torchvision's <c>ImageReadMode.RGB</c> and Pillow's <c>convert("RGB")</c>, which drop the
     /// alpha channel and keep whatever colour a transparent pixel stores (often black, sometimes noise); set
     /// <see cref="DropAlpha"/> to do the same.
     /// </remarks>
-    public RgbColor Background { get; init; } = RgbColor.White;
+    /// <exception cref="ArgumentException">The colour is not opaque (its alpha is not 255).</exception>
+    public Color Background
+    {
+        get;
+        init => field = value.A == byte.MaxValue ? value
+            : throw new ArgumentException($"Background must be an opaque colour (alpha 255); received alpha {value.A} ({value}).", nameof(Background));
+    } = Color.White;
 
     /// <summary>
     /// Whether the alpha channel is dropped instead of composited: every pixel keeps the colour it stores, whatever its

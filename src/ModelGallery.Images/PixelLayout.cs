@@ -1,3 +1,4 @@
+using System.Drawing;
 using SkiaSharp;
 
 namespace ModelGallery.Images;
@@ -12,7 +13,7 @@ namespace ModelGallery.Images;
 /// <param name="Origin">The EXIF orientation to undo; <see cref="SKEncodedOrigin.TopLeft"/> keeps the stored layout.</param>
 /// <param name="Composite">Whether alpha is composited onto <paramref name="Background"/>; false copies the stored colour and ignores alpha (an opaque image, or <see cref="ImageReadOptions.DropAlpha"/>).</param>
 /// <param name="Background">The colour under transparent pixels when compositing.</param>
-internal readonly record struct PixelLayout(int Width, int Height, SKEncodedOrigin Origin, bool Composite, RgbColor Background)
+internal readonly record struct PixelLayout(int Width, int Height, SKEncodedOrigin Origin, bool Composite, Color Background)
 {
     /// <summary>The upright width: the EXIF orientations 5 to 8 swap width and height.</summary>
     public int UprightWidth => SwapsAxes ? Height : Width;

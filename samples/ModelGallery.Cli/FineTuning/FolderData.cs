@@ -38,8 +38,8 @@ internal static class FolderData
             throw new UsageException(e.Message); // a folder without class sub-folders, or a class missing: the argument is wrong
         }
 
-        var scan = folder.Scan();
-        if (!scan.IsClean)
+        var badFiles = folder.Scan();
+        if (badFiles.Count > 0)
         {
             if (!skipBadFiles)
             {
@@ -53,7 +53,7 @@ internal static class FolderData
                 }
             }
 
-            console.MarkupLine(Markup.Escape($"{path}: {scan} (skipped)"));
+            console.MarkupLine(Markup.Escape($"{path}: {badFiles.Count} of {folder.Count} files cannot be decoded as images, skipped: {string.Join("; ", badFiles.Take(10).Select(bad => $"{bad.Path} ({bad.Reason})"))}"));
         }
 
         return folder;

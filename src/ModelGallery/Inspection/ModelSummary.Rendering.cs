@@ -81,7 +81,7 @@ public sealed partial class ModelSummary
         new
         {
             model = ModelName,
-            depth = Depth.ToString().ToLowerInvariant(),
+            depth = Leaves ? "leaves" : "rows",
             inputShape = InputShape,
             rows = Rows,
             totals = new

@@ -35,10 +35,10 @@ public sealed partial class ModelSummary
 {
     private const double Megabyte = 1e6;
 
-    private ModelSummary(string modelName, SummaryDepth depth, IReadOnlyList<long> inputShape, IReadOnlyList<LayerSummary> rows, long totalParameters, long trainableParameters, long totalMacs, double inputSize, double parameterSize, double activationSize)
+    private ModelSummary(string modelName, bool leaves, IReadOnlyList<long> inputShape, IReadOnlyList<LayerSummary> rows, long totalParameters, long trainableParameters, long totalMacs, double inputSize, double parameterSize, double activationSize)
     {
         ModelName = modelName;
-        Depth = depth;
+        Leaves = leaves;
         InputShape = inputShape;
         Rows = rows;
         TotalParameters = totalParameters;
@@ -52,8 +52,8 @@ public sealed partial class ModelSummary
     /// <summary>The model's name, as <c>GetName()</c> gives it.</summary>
     public string ModelName { get; }
 
-    /// <summary>Which modules the rows list.</summary>
-    public SummaryDepth Depth { get; }
+    /// <summary>True when the rows are every leaf module; false when they are the README rows (or direct children).</summary>
+    public bool Leaves { get; }
 
     /// <summary>Shape of the traced input, batch first.</summary>
     public IReadOnlyList<long> InputShape { get; }
@@ -88,20 +88,24 @@ public sealed partial class ModelSummary
     /// <summary>Summarises a gallery model row by row (its <see cref="GalleryModel.Stages"/>) on a batch of its input shape.</summary>
     /// <param name="model">The model.</param>
     /// <param name="batch">Images in the traced batch, at least 1. MACs and activation sizes grow with it.</param>
-    /// <param name="depth">README rows (default) or every leaf module.</param>
-    public static ModelSummary Create(GalleryModel model, int batch = 1, SummaryDepth depth = SummaryDepth.Rows)
+    /// <param name="leaves">True for one row per leaf module (a module without children) in call order; false (default) for the README rows.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is not positive.</exception>
+    /// <exception cref="InsufficientMemoryException">The traced batch does not fit in memory.</exception>
+    public static ModelSummary Create(GalleryModel model, int batch = 1, bool leaves = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         IStagedModel staged = model;
-        return Create(model, [batch, .. staged.SampleShape], depth, model.Stages);
+        return Create(model, [batch, .. staged.SampleShape], leaves, model.Stages);
     }
 
     /// <summary>Summarises any module that maps one tensor to one tensor, such as your own model.</summary>
     /// <param name="model">The module.</param>
     /// <param name="inputShape">Shape of the float32 input to trace with, batch first.</param>
-    /// <param name="depth">Direct children (default) or every leaf module.</param>
-    public static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth = SummaryDepth.Rows)
+    /// <param name="leaves">True for one row per leaf module in call order; false (default) for one row per direct child.</param>
+    /// <exception cref="ArgumentException"><paramref name="inputShape"/> is empty or has a dimension that is not positive.</exception>
+    /// <exception cref="InsufficientMemoryException">The traced input does not fit in memory.</exception>
+    public static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, bool leaves = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -112,10 +116,10 @@ public sealed partial class ModelSummary
 
         var stages = (model as IStagedModel)?.Stages
             ?? [.. model.named_children().Select(child => new ModelStage(child.name, [child.name]))];
-        return Create(model, inputShape, depth, stages);
+        return Create(model, inputShape, leaves, stages);
     }
 
-    private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, SummaryDepth depth, IReadOnlyList<ModelStage> stages)
+    private static ModelSummary Create(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> inputShape, bool leaves, IReadOnlyList<ModelStage> stages)
     {
         using var lease = (model as IGuardedModule)?.Usage.EnterExclusive("a summary", changesModel: false);
         ForwardTrace trace;
@@ -131,14 +135,14 @@ public sealed partial class ModelSummary
                 e.InnerException ?? e);
         }
 
-        IEnumerable<ModelStage> rows = depth == SummaryDepth.Leaves
+        IEnumerable<ModelStage> rows = leaves
             ? trace.LeavesInCallOrder.Select(path => new ModelStage(path, [path]))
             : stages;
         var parameters = model.parameters().ToList();
         long inputElements = inputShape.Aggregate(1L, (a, b) => a * b);
         return new ModelSummary(
             model.GetName(),
-            depth,
+            leaves,
             [.. inputShape],
             [.. rows.Select(trace.Summarise)],
             parameters.Sum(p => p.numel()),

@@ -44,7 +44,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     public IReadOnlyList<string> ClassifierModules { get; private protected set; } = [];
 
     /// <summary>The final classifier: the fully connected layer that maps features to <see cref="NumClasses"/> logits.</summary>
-    public TorchSharp.Modules.Linear Classifier => (TorchSharp.Modules.Linear)named_modules().Single(m => m.name == ClassifierModules[0]).module;
+    public TorchSharp.Modules.Linear Classifier => field ??= (TorchSharp.Modules.Linear)named_modules().Single(m => m.name == ClassifierModules[0]).module;
 
     /// <summary>Whether the model runs channels-last (NHWC memory order, see <see cref="UseChannelsLast"/>).</summary>
     public bool ChannelsLast => execution.ChannelsLast;
@@ -59,7 +59,7 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     IReadOnlyList<string> IWeightsLayout.OptionalModules => OptionalModules;
 
     /// <inheritdoc cref="IWeightsLayout.OptionalModules"/>
-    private protected IReadOnlyList<string> OptionalModules { get; init; } = [];
+    private protected IReadOnlyList<string> OptionalModules { get; set; } = [];
 
     /// <summary>Which operations run on the model now; see <see cref="ModelUsage"/>.</summary>
     internal ModelUsage Usage { get; }
@@ -160,16 +160,26 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
     private protected Tensor Output(Tensor tensor) => execution.Finish(tensor).MoveToOuterDisposeScope();
 
     /// <summary>
-    /// What a constructor throws for an argument out of range or layers that do not fit in memory: the same
-    /// exception type, naming the model first.
+    /// Runs a model constructor's body (its layers, <c>RegisterComponents</c>, its rows). An argument out of range or
+    /// layers that do not fit in memory come out as the same exception type, naming the model, its class count and
+    /// its input channels first.
     /// </summary>
-    private protected Exception Named(Exception e) => e switch
+    /// <param name="body">The constructor's body.</param>
+    private protected void Build(Action body)
     {
-        InsufficientMemoryException => new InsufficientMemoryException(
-            $"{GetName()} with {NumClasses:N0} classes and {Input.Channels:N0} input channels does not fit in memory. {e.Message}", e),
-        ArgumentOutOfRangeException range => new ArgumentOutOfRangeException(range.ParamName, range.ActualValue, $"{GetName()}: {RawMessage(range)}"),
-        _ => e,
-    };
+        try
+        {
+            body();
+        }
+        catch (InsufficientMemoryException e)
+        {
+            throw new InsufficientMemoryException($"{GetName()} with {NumClasses:N0} classes and {Input.Channels:N0} input channels does not fit in memory. {e.Message}", e);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentOutOfRangeException(e.ParamName, e.ActualValue, $"{GetName()}: {RawMessage(e)}");
+        }
+    }
 
     /// <summary>The network up to its final classifier, one line per README row (a checked, prepared input, in a dispose scope).</summary>
     private protected abstract Tensor ForwardFeatureRows(Tensor input);

@@ -29,10 +29,10 @@ public sealed class AlexNet : GalleryModel
     /// <summary>The paper's normalisation: size 5, α = 1e-4, β = 0.75, k = 2.</summary>
     public static LrnSpec PaperLrn { get; } = new(Size: 5, Alpha: 1e-4, Beta: 0.75, K: 2);
 
-    private readonly Sequential features;
-    private readonly AdaptiveAvgPool2d? avgpool;
-    private readonly Sequential classifier;
-    private readonly nn.Module<Tensor, Tensor>[] classifierLayers;
+    private Sequential features = null!;
+    private AdaptiveAvgPool2d? avgpool;
+    private Sequential classifier = null!;
+    private nn.Module<Tensor, Tensor>[] classifierLayers = null!;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -44,11 +44,11 @@ public sealed class AlexNet : GalleryModel
     public AlexNet(int numClasses = DefaultClasses, int inChannels = 3, double dropout = DefaultDropout, AlexNetVariant variant = AlexNetVariant.Paper)
         : base(nameof(AlexNet), InputOf(variant) with { Channels = inChannels }, numClasses)
     {
-        try
+        Variant = variant;
+        Build(() =>
         {
             var dropout6 = Layer.Dropout(dropout);
             var dropout7 = Layer.Dropout(dropout);
-            Variant = variant;
             List<ModelStage> stages = [];
             var pool = new PoolSpec(Kernel: 3, Stride: 2);
             var convolutions = new SequentialStages(nameof(features), stages);
@@ -92,11 +92,7 @@ public sealed class AlexNet : GalleryModel
             classifierLayers = [.. classifier.children().Cast<nn.Module<Tensor, Tensor>>()]; // after registering: a view, not more modules
             Stages = stages;
             ClassifierModules = ["classifier.6"];
-        }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
-        {
-            throw Named(e);
-        }
+        });
     }
 
     /// <summary>torchvision's ImageNet-1K weights for the torchvision variant (<c>AlexNet_Weights.IMAGENET1K_V1</c>).</summary>

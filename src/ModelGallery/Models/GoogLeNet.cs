@@ -66,30 +66,30 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
     private static readonly PoolSpec StridedPool = new(Kernel: 3, Stride: 2, CeilMode: true);
 
     [TorchSharp.Utils.ComponentName(Name = "transform_input")]
-    private readonly ChannelAffine? transformInput;
-    private readonly nn.Module<Tensor, Tensor> conv1;
-    private readonly MaxPool2d maxpool1;
-    private readonly nn.Module<Tensor, Tensor>? lrn1;
-    private readonly nn.Module<Tensor, Tensor> conv2;
-    private readonly nn.Module<Tensor, Tensor> conv3;
-    private readonly nn.Module<Tensor, Tensor>? lrn2;
-    private readonly MaxPool2d maxpool2;
-    private readonly InceptionBlock inception3a;
-    private readonly InceptionBlock inception3b;
-    private readonly MaxPool2d maxpool3;
-    private readonly InceptionBlock inception4a;
-    private readonly InceptionAux? aux1;
-    private readonly InceptionBlock inception4b;
-    private readonly InceptionBlock inception4c;
-    private readonly InceptionBlock inception4d;
-    private readonly InceptionAux? aux2;
-    private readonly InceptionBlock inception4e;
-    private readonly MaxPool2d maxpool4;
-    private readonly InceptionBlock inception5a;
-    private readonly InceptionBlock inception5b;
-    private readonly nn.Module<Tensor, Tensor> avgpool;
-    private readonly Dropout dropout;
-    private readonly Linear fc;
+    private ChannelAffine? transformInput;
+    private nn.Module<Tensor, Tensor> conv1 = null!;
+    private MaxPool2d maxpool1 = null!;
+    private nn.Module<Tensor, Tensor>? lrn1;
+    private nn.Module<Tensor, Tensor> conv2 = null!;
+    private nn.Module<Tensor, Tensor> conv3 = null!;
+    private nn.Module<Tensor, Tensor>? lrn2;
+    private MaxPool2d maxpool2 = null!;
+    private InceptionBlock inception3a = null!;
+    private InceptionBlock inception3b = null!;
+    private MaxPool2d maxpool3 = null!;
+    private InceptionBlock inception4a = null!;
+    private InceptionAux? aux1;
+    private InceptionBlock inception4b = null!;
+    private InceptionBlock inception4c = null!;
+    private InceptionBlock inception4d = null!;
+    private InceptionAux? aux2;
+    private InceptionBlock inception4e = null!;
+    private MaxPool2d maxpool4 = null!;
+    private InceptionBlock inception5a = null!;
+    private InceptionBlock inception5b = null!;
+    private nn.Module<Tensor, Tensor> avgpool = null!;
+    private Dropout dropout = null!;
+    private Linear fc = null!;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -112,9 +112,9 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
             throw new ArgumentException($"GoogLeNet: transformInput is torchvision's ImageNet re-normalisation; it needs the Torchvision variant and 3 channels, received variant {variant} with {inChannels} channels.", nameof(transformInput));
         }
 
-        try
+        Variant = variant;
+        Build(() =>
         {
-            Variant = variant;
             bool paper = variant == GoogLeNetVariant.Paper;
             var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
             InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3Kernel: paper ? 5 : 3);
@@ -146,11 +146,7 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
             Stages = [.. named_children().Where(child => child.module is not (InceptionAux or ChannelAffine)).Select(child => new ModelStage(child.name, [child.name]))];
             ClassifierModules = auxClassifiers ? ["fc", "aux1.fc2", "aux2.fc2"] : ["fc"];
             OptionalModules = auxClassifiers ? [] : ["aux1", "aux2"]; // torchvision's files hold them: it builds them to load, then drops them
-        }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
-        {
-            throw Named(e);
-        }
+        });
     }
 
     /// <summary>

@@ -25,13 +25,13 @@ public sealed class LeNet5 : GalleryModel
 
     private const int Size = 32;
 
-    private readonly Conv2d conv1;
-    private readonly Sequential pool1;
-    private readonly Conv2d conv2;
-    private readonly Sequential pool2;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-    private readonly Linear fc3;
+    private Conv2d conv1 = null!;
+    private Sequential pool1 = null!;
+    private Conv2d conv2 = null!;
+    private Sequential pool2 = null!;
+    private Linear fc1 = null!;
+    private Linear fc2 = null!;
+    private Linear fc3 = null!;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -41,7 +41,7 @@ public sealed class LeNet5 : GalleryModel
     public LeNet5(int numClasses = DefaultClasses, int inChannels = 3)
         : base(nameof(LeNet5), new InputShape(inChannels, Size, Size), numClasses)
     {
-        try
+        Build(() =>
         {
             conv1 = Layer.Conv(inChannels, new ConvSpec(Filters: 6, Kernel: 5));
             pool1 = PoolSigmoid();
@@ -53,11 +53,7 @@ public sealed class LeNet5 : GalleryModel
             RegisterComponents();
             Stages = [.. named_children().Select(child => new ModelStage(child.name, [child.name]))];
             ClassifierModules = [nameof(fc3)];
-        }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
-        {
-            throw Named(e);
-        }
+        });
     }
 
     /// <summary>

@@ -34,17 +34,17 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
         [152] = (ResNetBlock.Bottleneck, [3, 8, 36, 3]),
     };
 
-    private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
-    private readonly ReLU relu;
-    private readonly MaxPool2d maxpool;
-    private readonly Sequential layer1;
-    private readonly Sequential layer2;
-    private readonly Sequential layer3;
-    private readonly Sequential layer4;
-    private readonly AdaptiveAvgPool2d avgpool;
+    private Conv2d conv1 = null!;
+    private BatchNorm2d bn1 = null!;
+    private ReLU relu = null!;
+    private MaxPool2d maxpool = null!;
+    private Sequential layer1 = null!;
+    private Sequential layer2 = null!;
+    private Sequential layer3 = null!;
+    private Sequential layer4 = null!;
+    private AdaptiveAvgPool2d avgpool = null!;
     private FoldedConv? stem;
-    private readonly Linear fc;
+    private Linear fc = null!;
 
     /// <summary>Creates one of Table 1's networks with freshly initialised weights.</summary>
     /// <param name="depth">Weighted layers: 18 or 34 (basic blocks), 50, 101 or 152 (bottleneck blocks).</param>
@@ -72,7 +72,7 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
     public ResNet(ResNetBlock block, IReadOnlyList<int> layers, int numClasses = DefaultClasses, int inChannels = 3)
         : base(nameof(ResNet), TableInput with { Channels = inChannels }, numClasses)
     {
-        try
+        Build(() =>
         {
             int[] blocks = Validated(block, layers);
             int expansion = block == ResNetBlock.Basic ? 1 : Bottleneck.Expansion;
@@ -109,11 +109,7 @@ public sealed class ResNet : GalleryModel, IFoldsBatchNorm
                 new("fc", [nameof(fc)]),
             ];
             ClassifierModules = [nameof(fc)];
-        }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentException)
-        {
-            throw Named(e);
-        }
+        });
     }
 
     /// <summary>torchvision's ImageNet-1K weights for ResNet-18 (<c>ResNet18_Weights.IMAGENET1K_V1</c>).</summary>

@@ -35,10 +35,10 @@ public sealed class Vgg16 : GalleryModel
         new(Convs: 3, Filters: 512),
     ];
 
-    private readonly Sequential features;
-    private readonly AdaptiveAvgPool2d avgpool;
-    private readonly Sequential classifier;
-    private readonly nn.Module<Tensor, Tensor>[] classifierLayers;
+    private Sequential features = null!;
+    private AdaptiveAvgPool2d avgpool = null!;
+    private Sequential classifier = null!;
+    private nn.Module<Tensor, Tensor>[] classifierLayers = null!;
 
     /// <summary>Creates the network with freshly initialised weights.</summary>
     /// <param name="numClasses">Number of classes, the size of the output.</param>
@@ -49,7 +49,7 @@ public sealed class Vgg16 : GalleryModel
     public Vgg16(int numClasses = DefaultClasses, int inChannels = 3, double dropout = DefaultDropout)
         : base(nameof(Vgg16), TableInput with { Channels = inChannels }, numClasses)
     {
-        try
+        Build(() =>
         {
             var dropout6 = Layer.Dropout(dropout);
             var dropout7 = Layer.Dropout(dropout);
@@ -81,11 +81,7 @@ public sealed class Vgg16 : GalleryModel
             classifierLayers = [.. classifier.children().Cast<nn.Module<Tensor, Tensor>>()]; // after registering: a view, not more modules
             Stages = stages;
             ClassifierModules = ["classifier.6"];
-        }
-        catch (Exception e) when (e is InsufficientMemoryException or ArgumentOutOfRangeException)
-        {
-            throw Named(e);
-        }
+        });
     }
 
     /// <summary>torchvision's ImageNet-1K weights (<c>VGG16_Weights.IMAGENET1K_V1</c>).</summary>

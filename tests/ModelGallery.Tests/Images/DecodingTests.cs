@@ -1,3 +1,4 @@
+using System.Drawing;
 using ModelGallery.Images;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public sealed class DecodingTests(ITestOutputHelper output)
     public void Lossless_images_decode_to_pillows_pixels_exactly(string key)
     {
         var expected = ExpectedImages.Get(key);
-        var options = new ImageReadOptions { Background = new RgbColor(expected.Background[0], expected.Background[1], expected.Background[2]) };
+        var options = new ImageReadOptions { Background = Color.FromArgb(expected.Background[0], expected.Background[1], expected.Background[2]) };
 
         using var image = ImageFile.Read(expected.Path, options);
 

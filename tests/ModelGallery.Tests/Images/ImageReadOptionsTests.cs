@@ -1,3 +1,4 @@
+using System.Drawing;
 using ModelGallery.Images;
 
 namespace ModelGallery.Tests.Images;
@@ -22,7 +23,7 @@ public sealed class ImageReadOptionsTests
     {
         var options = new ImageReadOptions();
 
-        options.Background.Should().Be(new RgbColor(255, 255, 255));
+        ((int)options.Background.A, (int)options.Background.R, (int)options.Background.G, (int)options.Background.B).Should().Be((255, 255, 255, 255));
         options.MaxPixels.Should().Be(100_000_000);
         options.ApplyExifOrientation.Should().BeTrue();
         options.Should().Be(ImageReadOptions.Default);
@@ -61,10 +62,19 @@ public sealed class ImageReadOptionsTests
     }
 
     [Fact]
+    public void A_translucent_background_is_refused_naming_its_alpha()
+    {
+        var act = () => new ImageReadOptions { Background = Color.FromArgb(128, 10, 20, 30) };
+
+        act.Should().Throw<ArgumentException>().Where(e => e.ParamName == "Background")
+            .Which.Message.Should().Contain("opaque").And.Contain("alpha 128");
+    }
+
+    [Fact]
     public void An_opaque_image_ignores_the_background()
     {
         using var white = ImageFile.Read(Photos.Photo("coffee.png"));
-        using var black = ImageFile.Read(Photos.Photo("coffee.png"), new ImageReadOptions { Background = RgbColor.Black });
+        using var black = ImageFile.Read(Photos.Photo("coffee.png"), new ImageReadOptions { Background = Color.Black });
 
         ExpectedImages.Same(white, black).Should().BeTrue();
     }

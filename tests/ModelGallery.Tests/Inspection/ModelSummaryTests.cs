@@ -125,7 +125,7 @@ public sealed class ModelSummaryTests
     {
         using var model = new LeNet5();
 
-        var summary = ModelSummary.Create(model, depth: SummaryDepth.Leaves);
+        var summary = ModelSummary.Create(model, leaves: true);
 
         summary.Rows.Select(r => r.Name).Should().Equal("conv1", "pool1.pool", "pool1.sigmoid", "conv2", "pool2.pool", "pool2.sigmoid", "fc1", "fc2", "fc3");
         summary.Rows.Select(r => r.Kind).Should().Equal("Conv2d", "MaxPool2d", "Sigmoid", "Conv2d", "MaxPool2d", "Sigmoid", "Linear", "Linear", "Linear");

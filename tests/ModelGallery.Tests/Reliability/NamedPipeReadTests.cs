@@ -66,8 +66,8 @@ public sealed class NamedPipeReadTests : TempFolder
         var loader = ImageLoader.ForEvaluation(folder, ClassificationPreset.ImageNet(32, 32), new ImageLoaderOptions { BatchSize = 2, Workers = 1 });
         var batches = Bounded(pipe, () => loader.Epoch(0).ToList());
 
-        scan.BadFiles.Should().ContainSingle().Which.Path.Should().Be(pipe);
-        scan.BadFiles[0].Reason.Should().Contain("named pipe (FIFO)");
+        scan.Should().ContainSingle().Which.Path.Should().Be(pipe);
+        scan[0].Reason.Should().Contain("named pipe (FIFO)");
         valid.Samples.Select(s => Path.GetFileName(s.Path)).Should().Equal("good.png");
         batches.Should().ContainSingle().Which.Skipped.Should().Be(1);
         batches.ForEach(b => b.Dispose());
