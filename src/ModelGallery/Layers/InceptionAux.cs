@@ -25,15 +25,15 @@ public sealed class InceptionAux : nn.Module<Tensor, Tensor>
     /// <summary>Creates the classifier.</summary>
     /// <param name="inChannels">Channels of the Inception output it reads.</param>
     /// <param name="numClasses">Number of classes.</param>
-    /// <param name="style">Plain convolution or convolution with batch norm.</param>
+    /// <param name="batchNorm">A convolution with batch norm (torchvision) instead of a plain one (paper, default).</param>
     /// <param name="adaptivePool">Adaptive 4×4 average pooling (torchvision) instead of the paper's 5×5 / 3.</param>
     /// <param name="dropout">Dropout probability before the last layer (paper and torchvision: 0.7).</param>
-    public InceptionAux(long inChannels, int numClasses, ConvBlockStyle? style = null, bool adaptivePool = false, double dropout = 0.7)
+    public InceptionAux(long inChannels, int numClasses, bool batchNorm = false, bool adaptivePool = false, double dropout = 0.7)
         : base(TorchRuntime.EnsureLoaded(nameof(InceptionAux)))
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numClasses);
         pool = adaptivePool ? nn.AdaptiveAvgPool2d(4) : Layer.AvgPool(new PoolSpec(Kernel: 5, Stride: 3));
-        conv = (style ?? ConvBlockStyle.Plain).Create(inChannels, new ConvSpec(Filters: 128, Kernel: 1));
+        conv = Layer.ConvBlock(inChannels, new ConvSpec(Filters: 128, Kernel: 1), batchNorm);
         fc1 = Layer.Dense(128 * 4 * 4, 1024);
         relu = Layer.ReLU();
         this.dropout = Layer.Dropout(dropout);

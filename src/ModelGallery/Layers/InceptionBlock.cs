@@ -13,7 +13,7 @@ namespace ModelGallery.Layers;
 /// <item><c>branch3</c>: 1×1 reduction, then 5×5 convolution (padding 2), as in the paper.</item>
 /// <item><c>branch4</c>: 3×3 max-pool (stride 1, padding 1), then 1×1 projection.</item>
 /// </list>
-/// ReLU follows every convolution (with batch norm before it in the <see cref="ConvBlockStyle.WithBatchNorm"/> style).
+/// ReLU follows every convolution (with batch norm before it when built with <c>batchNorm</c>, as torchvision's).
 /// Branch names follow torchvision, so state_dict keys read <c>branch2.1.conv.weight</c> and so on.
 /// </summary>
 /// <remarks>
@@ -30,10 +30,10 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
     /// <summary>Creates the module.</summary>
     /// <param name="inChannels">Channels of the input.</param>
     /// <param name="config">Filter counts of the branches.</param>
-    /// <param name="style">Plain convolutions (default) or convolutions with batch norm.</param>
+    /// <param name="batchNorm">Convolutions with batch norm (torchvision) instead of plain ones (paper, default).</param>
     /// <param name="branch3Kernel">Kernel of the third branch's second convolution: 5 (paper) or 3 (torchvision).</param>
     /// <exception cref="ArgumentOutOfRangeException">A channel or filter count is not positive, or the kernel is not 3 or 5.</exception>
-    public InceptionBlock(long inChannels, InceptionConfig config, ConvBlockStyle? style = null, int branch3Kernel = 5)
+    public InceptionBlock(long inChannels, InceptionConfig config, bool batchNorm = false, int branch3Kernel = 5)
         : base(TorchRuntime.EnsureLoaded(nameof(InceptionBlock)))
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -42,7 +42,6 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(branch3Kernel), branch3Kernel, $"The third Inception branch has a 5×5 (paper) or 3×3 (torchvision) kernel; received {branch3Kernel}.");
         }
 
-        style ??= ConvBlockStyle.Plain;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         int[] counts = [config.Ch1x1, config.Ch3x3Reduce, config.Ch3x3, config.Ch5x5Reduce, config.Ch5x5, config.PoolProj];
         if (counts.Any(count => count <= 0))
@@ -50,16 +49,16 @@ public sealed class InceptionBlock : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(config), config, $"Every filter count of an Inception module must be positive; received {config}.");
         }
 
-        branch1 = style.Create(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1));
+        branch1 = Layer.ConvBlock(inChannels, new ConvSpec(config.Ch1x1, Kernel: 1), batchNorm);
         branch2 = nn.Sequential(
-            style.Create(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1)),
-            style.Create(config.Ch3x3Reduce, new ConvSpec(config.Ch3x3, Kernel: 3, Padding: 1)));
+            Layer.ConvBlock(inChannels, new ConvSpec(config.Ch3x3Reduce, Kernel: 1), batchNorm),
+            Layer.ConvBlock(config.Ch3x3Reduce, new ConvSpec(config.Ch3x3, Kernel: 3, Padding: 1), batchNorm));
         branch3 = nn.Sequential(
-            style.Create(inChannels, new ConvSpec(config.Ch5x5Reduce, Kernel: 1)),
-            style.Create(config.Ch5x5Reduce, new ConvSpec(config.Ch5x5, Kernel: branch3Kernel, Padding: branch3Kernel / 2)));
+            Layer.ConvBlock(inChannels, new ConvSpec(config.Ch5x5Reduce, Kernel: 1), batchNorm),
+            Layer.ConvBlock(config.Ch5x5Reduce, new ConvSpec(config.Ch5x5, Kernel: branch3Kernel, Padding: branch3Kernel / 2), batchNorm));
         branch4 = nn.Sequential(
             Layer.MaxPool(new PoolSpec(Kernel: 3, Stride: 1, Padding: 1, CeilMode: true)),
-            style.Create(inChannels, new ConvSpec(config.PoolProj, Kernel: 1)));
+            Layer.ConvBlock(inChannels, new ConvSpec(config.PoolProj, Kernel: 1), batchNorm));
         RegisterComponents();
     }
 

@@ -57,6 +57,18 @@ public static class Layer
     /// </summary>
     public static ReLU ReLU() => nn.ReLU(inplace: true);
 
+    /// <summary>
+    /// A "convolution then ReLU" block: plain (<see cref="ConvReLU"/>, the convolution with bias) or with batch norm
+    /// between them (<see cref="ConvBnReLU"/>, the convolution without bias, ε = 0.001 as torchvision's GoogLeNet).
+    /// </summary>
+    /// <param name="inChannels">Channels of the input.</param>
+    /// <param name="spec">Filters, kernel, stride and padding.</param>
+    /// <param name="batchNorm">Whether a batch norm sits between the convolution and the ReLU.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size in <paramref name="spec"/> or <paramref name="inChannels"/> is out of range.</exception>
+    /// <exception cref="InsufficientMemoryException">The weights do not fit in memory.</exception>
+    public static nn.Module<Tensor, Tensor> ConvBlock(long inChannels, ConvSpec spec, bool batchNorm) =>
+        batchNorm ? new ConvBnReLU(inChannels, spec) : new ConvReLU(inChannels, spec);
+
     /// <summary>A fully connected layer with bias.</summary>
     /// <param name="inFeatures">Size of each input vector.</param>
     /// <param name="outFeatures">Size of each output vector.</param>

@@ -116,26 +116,25 @@ public sealed class GoogLeNet : GalleryModel, IAuxiliaryClassifiers
         Build(() =>
         {
             bool paper = variant == GoogLeNetVariant.Paper;
-            var style = paper ? ConvBlockStyle.Plain : ConvBlockStyle.WithBatchNorm;
-            InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, style, branch3Kernel: paper ? 5 : 3);
+            InceptionBlock Inception(long inputs, InceptionConfig config) => new(inputs, config, batchNorm: !paper, branch3Kernel: paper ? 5 : 3);
             this.dropout = Layer.Dropout(dropout ?? (paper ? 0.4 : 0.2), nameof(dropout));
             this.transformInput = transformInput ? ChannelAffine.Renormalisation(ImageNetMean, ImageNetStd, toMean: 0.5, toStd: 0.5) : null;
-            conv1 = style.Create(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3));
+            conv1 = Layer.ConvBlock(inChannels, new ConvSpec(Filters: 64, Kernel: 7, Stride: 2, Padding: 3), batchNorm: !paper);
             maxpool1 = Layer.MaxPool(StridedPool);
             lrn1 = paper ? Layer.Lrn(PaperLrn) : null;
-            conv2 = style.Create(64, new ConvSpec(Filters: 64, Kernel: 1));
-            conv3 = style.Create(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1));
+            conv2 = Layer.ConvBlock(64, new ConvSpec(Filters: 64, Kernel: 1), batchNorm: !paper);
+            conv3 = Layer.ConvBlock(64, new ConvSpec(Filters: 192, Kernel: 3, Padding: 1), batchNorm: !paper);
             lrn2 = paper ? Layer.Lrn(PaperLrn) : null;
             maxpool2 = Layer.MaxPool(StridedPool);
             inception3a = Inception(192, Inception3a);
             inception3b = Inception(Inception3a.OutChannels, Inception3b);
             maxpool3 = Layer.MaxPool(StridedPool);
             inception4a = Inception(Inception3b.OutChannels, Inception4a);
-            aux1 = auxClassifiers ? new InceptionAux(Inception4a.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+            aux1 = auxClassifiers ? new InceptionAux(Inception4a.OutChannels, numClasses, batchNorm: !paper, adaptivePool: !paper) : null;
             inception4b = Inception(Inception4a.OutChannels, Inception4b);
             inception4c = Inception(Inception4b.OutChannels, Inception4c);
             inception4d = Inception(Inception4c.OutChannels, Inception4d);
-            aux2 = auxClassifiers ? new InceptionAux(Inception4d.OutChannels, numClasses, style, adaptivePool: !paper) : null;
+            aux2 = auxClassifiers ? new InceptionAux(Inception4d.OutChannels, numClasses, batchNorm: !paper, adaptivePool: !paper) : null;
             inception4e = Inception(Inception4d.OutChannels, Inception4e);
             maxpool4 = Layer.MaxPool(paper ? StridedPool : new PoolSpec(Kernel: 2, Stride: 2, CeilMode: true));
             inception5a = Inception(Inception4e.OutChannels, Inception5a);
