@@ -95,12 +95,7 @@ public sealed record ClassificationPreset(int ResizeSize, int CropSize, IReadOnl
         return Finish(x).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The training half, in words (as <see cref="ToString"/> gives the evaluation half).</summary>
-    public string TrainingDescription =>
-        $"random resized crop {CropSize} (scale [{MinScale}, {MaxScale}], ratio [{MinRatio:0.###}, {MaxRatio:0.###}], bilinear, antialias), "
-        + $"horizontal flip p={FlipProbability}, mean [{string.Join(", ", Mean)}], std [{string.Join(", ", Std)}]";
-
-    /// <inheritdoc/>
+    /// <summary>The evaluation half in words (resize, centre crop, mean, std), as torchvision's preset prints itself.</summary>
     public override string ToString() =>
         $"resize {ResizeSize} ({Resampling switch
         {
