@@ -36,7 +36,7 @@ internal static class TrainCommand
         {
             epochs, batch, rate, cosine, flip, seed, threads, limit, data, output,
         };
-        var fineTuning = new FineTuneOptionsCli();
+        var fineTuning = new TrainCommandOptions();
         fineTuning.AddTo(command, cosine, flip, limit);
         command.SetAction(async (parse, token) =>
         {

@@ -22,7 +22,7 @@ internal static class FineTuneRun
     /// <summary>The shared settings of both kinds of training.</summary>
     internal sealed record Common(int Epochs, int? Batch, double? LearningRate, long Seed, int Threads, string Data, string? Output);
 
-    public static async Task<int> RunAsync(IAnsiConsole console, FineTuneOptionsCli cli, ParseResult parse, Common common, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IAnsiConsole console, TrainCommandOptions cli, ParseResult parse, Common common, CancellationToken cancellationToken)
     {
         set_num_threads(common.Threads);
         var info = ModelZoo.Get(parse.GetValue(cli.Model)!);

@@ -4,7 +4,7 @@ using System.CommandLine.Parsing;
 namespace ModelGallery.Cli;
 
 /// <summary>The options of <c>train MODEL --data DIR</c> (fine-tuning on an image folder), beside the Fashion-MNIST ones.</summary>
-internal sealed class FineTuneOptionsCli
+internal sealed class TrainCommandOptions
 {
     public Argument<string?> Model { get; } = new("model") { Description = "A registered model to train on --data (an image folder); none: LeNet-5 on Fashion-MNIST.", Arity = ArgumentArity.ZeroOrOne };
 
