@@ -32,7 +32,7 @@ public sealed class PilParityTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Images => [.. PilParityFixture.Pixels().Keys];
 
-    public static TheoryData<string> Models => ["alexnet", "googlenet", "resnet18", "resnet50", "resnet50-v2"];
+    public static TheoryData<string> Models => ["alexnet", "googlenet", "resnet18", "resnet50", "resnet50-v2", "vgg16"];
 
     [Theory]
     [MemberData(nameof(Images))]
@@ -162,7 +162,9 @@ public sealed class PilParityTests(ITestOutputHelper output)
         "googlenet" => GoogLeNet.ImageNet1K,
         "resnet18" => ResNet.ResNet18ImageNet1K,
         "resnet50" => ResNet.ResNet50ImageNet1K,
-        _ => ResNet.ResNet50ImageNet1KV2,
+        "resnet50-v2" => ResNet.ResNet50ImageNet1KV2,
+        "vgg16" => Vgg16.ImageNet1K,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "expected a model case of generate_pil_parity_fixtures.py's MODELS"),
     };
 
     private static string Sha256(Tensor tensor)
