@@ -13,7 +13,7 @@ Committed: `pil-parity.expected.json`, per image and resize size the SHA-256 of 
 order) and of the normalised float32 tensor (little-endian), with per-channel sums of the crop to see how far a
 mismatch is; and a record of the model results. Written by every run (CI runs `--models`):
 `generated/pil-parity.expected.json`, torchvision's top-5 classes and probabilities on the PIL path for each seeded,
-calibrated weight file (alexnet, googlenet, resnet18, resnet50 with its V1 and V2 presets), which the tests read.
+calibrated weight file (alexnet, googlenet, resnet18, resnet50 with its V1 and V2 presets, vgg16), which the tests read.
 
 The images, all read as torchvision reads them (PIL's convert("RGB"): alpha dropped, EXIF orientation ignored; in C#
 ImageReadOptions.TorchvisionCompatible): skimage's PNG photos, two crops made from them, a 61 x 47 tiny one (upsampled)
@@ -53,7 +53,7 @@ MADE = {"tiny": ("chelsea.png", 200, 100, 61, 47), "panorama": ("motorcycle_left
 FLOAT64_IMAGES = ["tiny", "panorama", "alpha-ramp", "exif-6-photo", "chelsea", "astronaut", "coffee", "motorcycle_left"]
 # model case -> (weight file case, resize size)
 MODELS = {"alexnet": ("alexnet", 256), "googlenet": ("googlenet", 256), "resnet18": ("resnet18", 256),
-          "resnet50": ("resnet50", 256), "resnet50-v2": ("resnet50", 232)}
+          "resnet50": ("resnet50", 256), "resnet50-v2": ("resnet50", 232), "vgg16": ("vgg16", 256)}
 
 
 # key -> file in Fixtures/images, made by make_files() from the photos.

@@ -10,8 +10,8 @@ or MODELGALLERY_PHOTOS=<its skimage/data folder>):
     /usr/bin/python3 tests/ModelGallery.Tests/Fixtures/generate_pretrained_fixtures.py --weights # weight files only
 
 Committed: `transforms.expected.safetensors` (+ `transforms.expected.json`) and `pretrained.expected.json` (a record).
-Not committed (47 MB, 52 MB, 233 MB and 98 MB; CI runs `--weights`): `generated/resnet18-<sha>.pth`, `generated/googlenet-<sha>.pth`,
-`generated/alexnet-<sha>.pth` and `generated/resnet50-<sha>.pth` (the last two for generate_pil_parity_fixtures.py), torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files, and
+Not committed (47 MB, 52 MB, 233 MB, 98 MB and 528 MB; CI runs `--weights`): `generated/resnet18-<sha>.pth`, `generated/googlenet-<sha>.pth`,
+`generated/alexnet-<sha>.pth`, `generated/resnet50-<sha>.pth` and `generated/vgg16-<sha>.pth` (the last three for generate_pil_parity_fixtures.py), torchvision's own networks with seeded random weights saved by torch.save, named like torchvision's files, and
 `generated/pretrained.expected.json`, torchvision's top-5 for those very files, which the tests read. (On this
 machine type the files come out byte-identical every run; the script says whether they match the committed record.)
 Beside them `generated/googlenet-legacy.pth`: the same GoogLeNet state_dict in torch.save's legacy format (PyTorch
@@ -19,7 +19,9 @@ before 1.6, as torchvision's real googlenet-1378be20.pth and vgg16-397923af.pth 
 addresses, so its bytes differ from run to run.
 
 The real ImageNet files cannot be fetched here, so the weights are random, made input-sensitive: batch-norm statistics
-are calibrated on the photos and the classifier is scaled so that the top probabilities are far apart. The script
+are calibrated on the photos and the classifier is scaled so that the top probabilities are far apart. AlexNet and
+VGG-16 have no batch norm; their random features are mostly a component every photo shares (VGG-16's penultimate
+features: cosine similarity 0.93-0.96 between photos, logits std 0.03-0.06), which centring the classifier removes. The script
 asserts that sensitivity (different photos give different top-5 classes), so a vacuous comparison cannot pass.
 """
 import hashlib
@@ -113,8 +115,8 @@ def calibrated(model, images):
 
 
 def classifier(model):
-    """The last Linear layer: fc for ResNet and GoogLeNet, classifier[6] for AlexNet."""
-    return model.classifier[6] if isinstance(model, torchvision.models.AlexNet) else model.fc
+    """The last Linear layer: fc for ResNet and GoogLeNet, classifier[6] for AlexNet and VGG-16."""
+    return model.classifier[6] if isinstance(model, (torchvision.models.AlexNet, torchvision.models.VGG)) else model.fc
 
 
 def spread(model, images):
@@ -147,6 +149,8 @@ def weights():
         # For the PIL-path parity fixtures (generate_pil_parity_fixtures.py): AlexNet has no batch norm to calibrate.
         "alexnet": lambda: torchvision.models.alexnet(),
         "resnet50": lambda: torchvision.models.resnet50(),
+        # For the PIL-path parity fixtures too (528 MB): no batch norm; spread() alone makes it input-sensitive.
+        "vgg16": lambda: torchvision.models.vgg16(),
     }
     expected = {}
     for case, build in cases.items():

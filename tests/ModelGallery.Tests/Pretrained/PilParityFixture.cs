@@ -20,7 +20,7 @@ internal static class PilParityFixture
     public static Dictionary<string, ImageFacts> Pixels() =>
         JsonSerializer.Deserialize<Committed>(System.IO.File.ReadAllText(Fixture.Path("pil-parity.expected.json")), Options)!.Pixels;
 
-    /// <summary>torchvision's results per model case (alexnet, googlenet, resnet18, resnet50, resnet50-v2), as the last run on this machine wrote them.</summary>
+    /// <summary>torchvision's results per model case (alexnet, googlenet, resnet18, resnet50, resnet50-v2, vgg16), as the last run on this machine wrote them.</summary>
     public static Dictionary<string, ModelResults> Models()
     {
         string path = Path.Combine(Generated, "pil-parity.expected.json");
