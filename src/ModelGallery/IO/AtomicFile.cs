@@ -20,7 +20,7 @@ internal static partial class AtomicFile
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                write(stream);
+                write(new WritebackStream(stream)); // the disk starts on each 8 MiB while the rest is written
                 stream.Flush(flushToDisk: true);
             }
 
