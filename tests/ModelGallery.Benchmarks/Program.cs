@@ -29,6 +29,7 @@ public static class Program
         var imagesPerClass = new Option<int?>("--loader-images") { Description = "Images per class (4 classes) for --loader (default 100, 25 with --quick)." };
         var allowReferenceBlas = new Option<bool>("--allow-reference-blas") { Description = "Let the PyTorch side run on the reference BLAS; the results are marked not for publishing." };
         var accuracy = new Option<bool>("--accuracy") { Description = "Also measure the fine-tuning accuracy goals: LeNet-5 through PNG folders against the IDX path, a frozen-backbone ResNet-18 on a Fashion-MNIST subset, and a real ImageNet backbone (ML.NET's ResNet18.onnx, imported) frozen on that subset against PyTorch and a random backbone." };
+        var accuracyRealOnly = new Option<bool>("--accuracy-real-only") { Description = "With --accuracy, only the real-weights rows (ML.NET's backbone against PyTorch and a random backbone): no LeNet-5, no seeded ResNet-18." };
         var accuracyWeights = new Option<string?>("--accuracy-weights") { Description = "A torchvision resnet18 .pth for the frozen-backbone accuracy case (default: torchvision's initialisation)." };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the batch-1 latency run (p50/p99 per call) after the inference benchmarks." };
         var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };
@@ -51,7 +52,7 @@ public static class Program
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyWeights, noLatency, fold, profile, profileBatch, save, saveRepeats, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyRealOnly, accuracyWeights, noLatency, fold, profile, profileBatch, save, saveRepeats, fineTuningCase,
         };
         root.SetAction(parse =>
         {
@@ -111,7 +112,7 @@ public static class Program
 
             if (parse.GetValue(accuracy))
             {
-                markdown.AppendLine().Append(AccuracyRun.Run(parse.GetValue(accuracyWeights), isQuick));
+                markdown.AppendLine().Append(AccuracyRun.Run(parse.GetValue(accuracyWeights), isQuick, parse.GetValue(accuracyRealOnly)));
             }
 
             File.WriteAllText(Path.Combine(Suite.Output, "results.md"), markdown.ToString());
