@@ -69,7 +69,7 @@ public static class OnnxExport
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ModelProto proto = Build(model, height, width);
-        AtomicFile.Write(path, proto.WriteTo);
+        AtomicFile.Write(path, proto.WriteTo, durable: false); // as onnx.save, but whole or not at all
     }
 
     private static ModelProto Build(GalleryModel model, int? height, int? width)

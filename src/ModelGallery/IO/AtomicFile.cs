@@ -3,15 +3,23 @@ using System.Runtime.InteropServices;
 namespace ModelGallery.IO;
 
 /// <summary>
-/// Writes files whole or not at all: the content goes to a temporary file in the target's folder, which is flushed
-/// and then renamed over the target. An existing path must be a regular file (a device, pipe, socket or folder is
-/// refused, never replaced); a symbolic link keeps being a link, and the file it points to is written.
+/// Writes files whole or not at all: the content goes to a temporary file in the target's folder, which is renamed
+/// over the target once complete, so an exception or a killed process leaves the old file (timm's checkpoint saver
+/// does the same; <c>torch.save</c> writes in place). A durable write also flushes the file to disk before the
+/// rename, so it survives a power loss too. An existing path must be a regular file (a device, pipe, socket or folder
+/// is refused, never replaced); a symbolic link keeps being a link, and the file it points to is written.
 /// </summary>
 internal static partial class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; errors name <paramref name="path"/>.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="durable">
+    /// Flush the file to disk before renaming it into place (a training checkpoint, a cached verdict); false returns
+    /// with the content in the page cache, as <c>torch.save</c> does (weights and ONNX files).
+    /// </param>
     /// <exception cref="IOException">The path is not a regular file, or the folder cannot be written.</exception>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write, bool durable = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string target = Target(path);
@@ -20,8 +28,15 @@ internal static partial class AtomicFile
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                write(new WritebackStream(stream)); // the disk starts on each 8 MiB while the rest is written
-                stream.Flush(flushToDisk: true);
+                if (durable)
+                {
+                    write(new WritebackStream(stream)); // the disk starts on each 8 MiB while the rest is written
+                    stream.Flush(flushToDisk: true);
+                }
+                else
+                {
+                    write(stream);
+                }
             }
 
             File.Move(temporary, target, overwrite: true);

@@ -9,7 +9,9 @@ public static class WeightsExtensions
 {
     /// <summary>
     /// Saves the module's state_dict (parameters and buffers) atomically: the file is written under a temporary
-    /// name in the same folder and then renamed, so an existing file is replaced whole or not at all.
+    /// name in the same folder and then renamed, so an existing file is replaced whole or not at all (an exception or a
+    /// killed process leaves the old one). Like <c>torch.save</c>, it returns with the file in the page cache, not yet
+    /// flushed to disk.
     /// </summary>
     /// <remarks>
     /// A PyTorch file is written as <c>torch.save</c> writes one, which <c>torch.load</c> reads (PyTorch 1.6 and later):
@@ -36,7 +38,7 @@ public static class WeightsExtensions
         var stateDict = module.state_dict().ToDictionary(
             entry => entry.Key,
             entry => entry.Value.device_type == DeviceType.CPU && entry.Value.is_contiguous() ? entry.Value : entry.Value.cpu().contiguous());
-        AtomicFile.Write(path, stream => StateDictFile.Write(stream, stateDict, chosen));
+        AtomicFile.Write(path, stream => StateDictFile.Write(stream, stateDict, chosen), durable: false); // as torch.save, but whole or not at all
     }
 
     /// <summary>

@@ -3,8 +3,9 @@ using ModelGallery.IO;
 namespace ModelGallery.Tests.IO;
 
 /// <summary>
-/// An atomic write through the writeback stream leaves exactly the bytes written, in writes of every size across the
-/// 8 MiB hand-over points, with seeks back to patch what was written (as a header is patched after its data).
+/// An atomic write leaves exactly the bytes written (through the writeback stream of a durable write: in writes of every
+/// size across the 8 MiB hand-over points, with seeks back to patch what was written, as a header is patched after its
+/// data), and a failed one, durable or not, leaves the old file.
 /// </summary>
 public sealed class AtomicFileTests : TempFolder
 {
@@ -44,8 +45,10 @@ public sealed class AtomicFileTests : TempFolder
         File.ReadAllBytes(path).Should().Equal([.. expected, 1, 2, 3]);
     }
 
-    [Fact]
-    public void A_failed_write_leaves_the_old_file_and_no_temporary_one()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_failed_write_leaves_the_old_file_and_no_temporary_one(bool durable)
     {
         string path = Path.Combine(Folder, "data.bin");
         File.WriteAllBytes(path, [9, 9, 9]);
@@ -54,7 +57,7 @@ public sealed class AtomicFileTests : TempFolder
         {
             stream.Write(new byte[WritebackStream.Chunk + 1]);
             throw new IOException("disk gone");
-        });
+        }, durable);
 
         act.Should().Throw<IOException>().WithMessage($"Cannot write '{path}': disk gone");
         File.ReadAllBytes(path).Should().Equal(9, 9, 9);
