@@ -37,9 +37,9 @@ public sealed record ImageReadOptions
     public Color Background
     {
         get;
-        init => field = value.A == byte.MaxValue ? value
+        init => field = value.A == byte.MaxValue ? Color.FromArgb(value.ToArgb()) // by value: White equals FromArgb(255, 255, 255)
             : throw new ArgumentException($"Background must be an opaque colour (alpha 255); received alpha {value.A} ({value}).", nameof(Background));
-    } = Color.White;
+    } = Color.FromArgb(255, 255, 255); // white, by value (as the setter stores colours)
 
     /// <summary>
     /// Whether the alpha channel is dropped instead of composited: every pixel keeps the colour it stores, whatever its

@@ -53,7 +53,7 @@ internal static class FolderData
                 }
             }
 
-            console.MarkupLine(Markup.Escape($"{path}: {badFiles.Count} of {folder.Count} files cannot be decoded as images, skipped: {string.Join("; ", badFiles.Take(10).Select(bad => $"{bad.Path} ({bad.Reason})"))}"));
+            console.MarkupLine(Markup.Escape($"{path}: {badFiles.Count} of {folder.Count} files cannot be decoded as images, skipped: {string.Join("; ", badFiles.Take(10).Select(bad => $"{bad.Path} ({bad.Reason})"))}{(badFiles.Count > 10 ? $"; and {badFiles.Count - 10} more" : string.Empty)}"));
         }
 
         return folder;

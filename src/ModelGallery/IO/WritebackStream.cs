@@ -68,7 +68,15 @@ internal sealed partial class WritebackStream(FileStream file) : Stream
         }
 
         file.Flush(); // FileStream's own buffer to the kernel
-        refused = SyncFileRange(file.SafeFileHandle, handedOver, position - handedOver, SyncFileRangeWrite) != 0;
+        try
+        {
+            refused = SyncFileRange(file.SafeFileHandle, handedOver, position - handedOver, SyncFileRangeWrite) != 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            refused = true; // not glibc: write as the file does
+        }
+
         handedOver = position;
     }
 

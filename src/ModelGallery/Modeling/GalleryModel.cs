@@ -161,8 +161,8 @@ public abstract partial class GalleryModel : nn.Module<Tensor, Tensor>, IStagedM
 
     /// <summary>
     /// Runs a model constructor's body (its layers, <c>RegisterComponents</c>, its rows). An argument out of range or
-    /// layers that do not fit in memory come out as the same exception type, naming the model, its class count and
-    /// its input channels first.
+    /// layers that do not fit in memory come out as the same exception type, naming the model first (and, for memory,
+    /// its class count and input channels).
     /// </summary>
     /// <param name="body">The constructor's body.</param>
     private protected void Build(Action body)

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """torch.save's side of the save-speed comparison (SaveRun.cs, `--save`): torchvision's own AlexNet and VGG-16
 state_dicts (seeded; the values do not change the time) written with torch.save, N times each, into the folder where
-SaveWeights writes its files, as plain torch.save (what users call) and as torch.save followed by os.fsync (what
-SaveWeights does: it flushes the file to disk before renaming it into place, so a crash never leaves half a file).
+SaveWeights writes its files, as plain torch.save (what users call) and as torch.save followed by os.fsync (for
+reference: SaveWeights, like torch.save, returns with the file in the page cache; it writes a temporary file and renames
+it into place, so a failed save leaves the old file).
 
     /usr/bin/python3 tests/ModelGallery.Benchmarks/Reference/bench_save.py --models alexnet,vgg16 --repeats 3 \
         --folder /tmp/save --output /tmp/save/torch-save.json

@@ -27,6 +27,7 @@ public sealed class ImageReadOptionsTests
         options.MaxPixels.Should().Be(100_000_000);
         options.ApplyExifOrientation.Should().BeTrue();
         options.Should().Be(ImageReadOptions.Default);
+        new ImageReadOptions { Background = Color.FromArgb(255, 255, 255) }.Should().Be(options, "colours compare by value, as RgbColor did");
     }
 
     [Fact]
