@@ -121,7 +121,7 @@ public sealed class ImageFolder
     {
         var reasons = new string?[Count];
         Parallel.For(0, Count, new ParallelOptions { CancellationToken = cancellationToken }, i => reasons[i] = Problem(Samples[i].Path, Options.ReadOptions));
-        return [.. reasons.Select((reason, i) => (Samples[i].Path, Reason: reason)).Where(r => r.Reason is not null).Select(r => (r.Path, r.Reason!))];
+        return [.. Enumerable.Range(0, Count).Where(i => reasons[i] is not null).Select(i => (Samples[i].Path, reasons[i]!))];
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ internal static class RealBackboneRun
         using var testFeatures = Features(imported, test, preset, out var labels);
         using var testLabels = labels;
         string features = Path.Combine(Suite.Output, "modelgallery-test-features.f32");
-        File.WriteAllBytes(features, MemoryMarshal.AsBytes(testFeatures.data<float>().ToArray().AsSpan()).ToArray());
+        File.WriteAllBytes(features, testFeatures.bytes); // float32, little-endian, N × 512
 
         var ours = new List<double>();
         foreach (int seed in seeds)
@@ -131,7 +131,7 @@ internal static class RealBackboneRun
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            return model.Classifier.call(testFeatures).argmax(1).eq(testLabels).to_type(ScalarType.Float64).mean().item<double>();
+            return model.ForwardHead(testFeatures).argmax(1).eq(testLabels).to_type(ScalarType.Float64).mean().item<double>();
         }
     }
 

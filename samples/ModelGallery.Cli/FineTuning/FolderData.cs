@@ -17,7 +17,7 @@ internal static class FolderData
     /// message names its C# option, <c>SkipBadFiles = true</c>).
     /// </summary>
     public static UsageException BadFiles(ImageFolderException e) => new(
-        $"{e.BadFiles.Count} file(s) under '{e.Folder}' cannot be loaded as images: {string.Join("; ", e.BadFiles.Take(3).Select(b => $"'{b.Path}' ({b.Reason})"))}{(e.BadFiles.Count > 3 ? $"; and {e.BadFiles.Count - 3} more" : string.Empty)}. " +
+        $"{e.BadFiles.Count} file(s) under '{e.Folder}' cannot be loaded as images: {Listing(e.BadFiles)}. " +
         "Remove or replace them, or pass --skip-bad-files to go on without them.");
 
     /// <summary>Opens a class-per-sub-folder image folder; bad files are reported (skipped) or fatal (listed).</summary>
@@ -38,26 +38,30 @@ internal static class FolderData
             throw new UsageException(e.Message); // a folder without class sub-folders, or a class missing: the argument is wrong
         }
 
+        if (!skipBadFiles)
+        {
+            try
+            {
+                return folder.Validate(); // one scan; throws, listing the files
+            }
+            catch (ImageFolderException e) when (e.BadFiles.Count > 0)
+            {
+                throw BadFiles(e);
+            }
+        }
+
         var badFiles = folder.Scan();
         if (badFiles.Count > 0)
         {
-            if (!skipBadFiles)
-            {
-                try
-                {
-                    folder.Validate(); // throws, listing the files
-                }
-                catch (ImageFolderException e) when (e.BadFiles.Count > 0)
-                {
-                    throw BadFiles(e);
-                }
-            }
-
-            console.MarkupLine(Markup.Escape($"{path}: {badFiles.Count} of {folder.Count} files cannot be decoded as images, skipped: {string.Join("; ", badFiles.Take(10).Select(bad => $"{bad.Path} ({bad.Reason})"))}{(badFiles.Count > 10 ? $"; and {badFiles.Count - 10} more" : string.Empty)}"));
+            console.MarkupLine(Markup.Escape($"{path}: {badFiles.Count} of {folder.Count} files cannot be decoded as images, skipped: {Listing(badFiles)}"));
         }
 
         return folder;
     }
+
+    /// <summary>The first three bad files with their reasons, and how many more.</summary>
+    private static string Listing(IReadOnlyList<(string Path, string Reason)> badFiles) =>
+        string.Join("; ", badFiles.Take(3).Select(bad => $"'{bad.Path}' ({bad.Reason})")) + (badFiles.Count > 3 ? $"; and {badFiles.Count - 3} more" : string.Empty);
 
     /// <summary>
     /// The evaluation preset: the ImageNet weights' own; else the preprocessing of the model's shipped weights
