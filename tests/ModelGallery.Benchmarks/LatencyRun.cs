@@ -12,18 +12,20 @@ namespace ModelGallery.Benchmarks;
 /// Batch-1 latency per call (not throughput): after warm-up, single calls timed one by one until 300 calls or 10 s
 /// (at least 30), reported as the median (p50) and the 99th percentile. The eager model runs as a served model would
 /// (eval, channels-last, batch norm folded with <c>--fold</c>, <c>inference_mode</c> and a dispose scope per call); ONNX Runtime on both
-/// exports. Goal of the performance issue: the best path's p50 ≤ ONNX Runtime's on PyTorch's export.
+/// exports. With several rounds the three engines take turns, each round a share of the calls and time (after its own
+/// warm-up), and each engine's percentiles are taken over all its calls, so a drift in the machine's speed reaches all
+/// three alike. Goal of the performance issue: the best path's p50 ≤ ONNX Runtime's on PyTorch's export.
 /// </summary>
 internal static class LatencyRun
 {
     private const int MaxCalls = 300, MinCalls = 30, WarmupCalls = 10;
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
-    public static string Run(bool quick)
+    public static string Run(bool quick, int rounds = 1)
     {
         set_num_threads(Suite.Threads);
         var text = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"Batch-1 latency per call, ms (p50 / p99 of up to {MaxCalls} calls or {Budget.TotalSeconds:0} s, {Suite.Threads} threads):").AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Batch-1 latency per call, ms (p50 / p99 of up to {MaxCalls} calls or {Budget.TotalSeconds:0} s, {Suite.Threads} threads{(rounds > 1 ? $", the engines taking turns in {rounds} rounds" : string.Empty)}):").AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"| model | eager (channels-last{(Suite.FoldBatchNorm ? ", folded" : string.Empty)}) | ORT (our export) | ORT (PyTorch export) | best p50 ÷ ORT (PyTorch export) p50 | goal: best p50 ≤ ORT (PyTorch export) |")
             .AppendLine("|---|---:|---:|---:|---:|---|");
         foreach (string name in Suite.Models)
@@ -33,36 +35,40 @@ internal static class LatencyRun
             float[] values = images.data<float>().ToArray();
             long[] shape = images.shape;
 
-            Latency? eager;
-            using (var model = ModelZoo.Create(name))
+            using var model = ModelZoo.Create(name);
+            model.eval();
+            model.UseChannelsLast();
+            if (Suite.FoldBatchNorm)
             {
-                model.eval();
-                model.UseChannelsLast();
-                if (Suite.FoldBatchNorm)
-                {
-                    model.FoldBatchNorm();
-                }
+                model.FoldBatchNorm();
+            }
 
-                eager = Measure(() =>
+            using var ourSession = File.Exists(Suite.OurOnnx(name)) ? new OnnxClassifier(Suite.OurOnnx(name), Suite.Threads) : null;
+            using var theirSession = File.Exists(Suite.PyTorchOnnx(name)) ? new OnnxClassifier(Suite.PyTorchOnnx(name), Suite.Threads) : null;
+            Action?[] calls =
+            [
+                () =>
                 {
                     using var scope = NewDisposeScope();
                     using var inference = inference_mode();
                     model.call(images);
-                }, quick);
-            }
-
-            Latency? Onnx(string path)
+                },
+                ourSession is null ? null : () => ourSession.Run(values, shape),
+                theirSession is null ? null : () => theirSession.Run(values, shape),
+            ];
+            var times = calls.Select(_ => new List<double>()).ToArray();
+            for (int round = 0; round < rounds; round++)
             {
-                if (!File.Exists(path))
+                for (int engine = 0; engine < calls.Length; engine++)
                 {
-                    return null;
+                    if (calls[engine] is { } call)
+                    {
+                        Measure(call, quick, rounds, times[engine]);
+                    }
                 }
-
-                using var session = new OnnxClassifier(path, Suite.Threads);
-                return Measure(() => session.Run(values, shape), quick);
             }
 
-            Latency? ours = Onnx(Suite.OurOnnx(name)), theirs = Onnx(Suite.PyTorchOnnx(name));
+            Latency? eager = Summarize(times[0]), ours = Summarize(times[1]), theirs = Summarize(times[2]);
             double best = new[] { eager, ours }.OfType<Latency>().Min(l => l.P50);
             string ratio = theirs is null ? "–" : Results.Times(best / theirs.P50);
             string met = theirs is null ? "not measured" : best <= theirs.P50 ? "met" : "not met";
@@ -73,21 +79,31 @@ internal static class LatencyRun
         return text.ToString();
     }
 
-    private static Latency Measure(Action call, bool quick)
+    /// <summary>One engine's share of a round: warm-up calls, then calls timed one by one, appended to <paramref name="times"/>.</summary>
+    private static void Measure(Action call, bool quick, int rounds, List<double> times)
     {
         for (int i = 0; i < WarmupCalls; i++)
         {
             call();
         }
 
-        var times = new List<double>();
+        int maxCalls = Math.Max(1, MaxCalls / rounds), minCalls = Math.Max(1, MinCalls / rounds), count = 0;
+        var budget = (quick ? TimeSpan.FromSeconds(2) : Budget) / rounds;
         var total = Stopwatch.StartNew();
-        var budget = quick ? TimeSpan.FromSeconds(2) : Budget;
-        while (times.Count < MaxCalls && (times.Count < MinCalls || total.Elapsed < budget))
+        while (count < maxCalls && (count < minCalls || total.Elapsed < budget))
         {
             long start = Stopwatch.GetTimestamp();
             call();
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            count++;
+        }
+    }
+
+    private static Latency? Summarize(List<double> times)
+    {
+        if (times.Count == 0)
+        {
+            return null;
         }
 
         times.Sort();

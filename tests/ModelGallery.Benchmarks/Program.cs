@@ -35,24 +35,16 @@ public static class Program
         var fold = new Option<bool>("--fold") { Description = "Run the eager engines (and the latency run's) after FoldBatchNorm(), to measure what folding gains." };
         var profile = new Option<bool>("--profile") { Description = "Also profile the eager forward per layer kind (leaf-module hooks), beside PyTorch's, each in its faster layout." };
         var profileBatch = new Option<int>("--profile-batch") { Description = "Batch size for --profile (1 or more).", DefaultValueFactory = _ => 8 };
-        profileBatch.Validators.Add(result =>
-        {
-            // Only values that parse: the parser reports the others itself.
-            foreach (var token in result.Tokens)
-            {
-                if (int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int value) && value < 1)
-                {
-                    result.AddError($"--profile-batch must be at least 1; received {value}.");
-                }
-            }
-        });
+        AtLeastOne(profileBatch);
         var save = new Option<bool>("--save") { Description = "Also compare saving weights: SaveWeights against torch.save for AlexNet and VGG-16 (best of --save-repeats, ratio goal ≤ 1.0×), and PyTorch loading each saved file with strict=True (exit 2 if it does not). .ci/run runs it with --no-inference --no-training." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of the inference, training and latency runs (PyTorch, then .NET, alternating); the tables give each cell's median over the rounds, so a machine whose speed drifts by the minute does not decide a ratio.", DefaultValueFactory = _ => 1 };
+        AtLeastOne(rounds);
         var saveRepeats = new Option<int>("--save-repeats") { Description = "Saves per side and model for --save; the best counts.", DefaultValueFactory = _ => 3 };
         var fineTuningCase = new Option<string?>("--fine-tuning-case") { Description = "Internal: run one fine-tuning case (model:frozen|unfrozen:nchw|channels_last) in this process.", Hidden = true };
         var root = new RootCommand("ModelGallery's side-by-side benchmarks: PyTorch, TorchSharp and ONNX Runtime on the README's architectures.")
         {
             quick, models, batches, threads, output, chart, skipPyTorch, training, engines,
-            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyRealOnly, accuracyWeights, noLatency, fold, profile, profileBatch, save, saveRepeats, fineTuningCase,
+            noInference, loader, fineTuning, fineTuningModels, imagesPerClass, allowReferenceBlas, accuracy, accuracyRealOnly, accuracyWeights, noLatency, fold, profile, profileBatch, save, saveRepeats, rounds, fineTuningCase,
         };
         root.SetAction(parse =>
         {
@@ -85,7 +77,7 @@ public static class Program
                 markdown.Append(results.Markdown());
                 if (inference && !parse.GetValue(noLatency))
                 {
-                    markdown.AppendLine().Append(LatencyRun.Run(isQuick));
+                    markdown.AppendLine().Append(LatencyRun.Run(isQuick, parse.GetValue(rounds)));
                 }
             }
 
@@ -138,12 +130,6 @@ public static class Program
                 Console.WriteLine($"oneDNN is off ({ModelGallery.Native.OneDnn.DisabledReason}): the bfloat16 engine is skipped (--engines TorchSharpBFloat16 runs it).");
             }
 
-            if (!parse.GetValue(skipPyTorch))
-            {
-                RunPyTorch(isQuick, allowReferenceBlas);
-            }
-
-            Dictionary<(string Model, int Batch, Engine Engine), double>? inferenceRates = null;
             if (inference)
             {
                 foreach (string name in Suite.Models)
@@ -152,14 +138,40 @@ public static class Program
                     model.eval();
                     model.ExportOnnx(Suite.OurOnnx(name));
                 }
-
-                Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
-                inferenceRates = InferenceRun.Run(isQuick);
-                Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
             }
 
-            var trainRates = train ? TrainingRun.Run(isQuick) : null;
-            var results = Results.Collect(inferenceRates, trainRates, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples);
+            int roundCount = parse.GetValue(rounds);
+            var measured = new List<Results>();
+            for (int round = 1; round <= roundCount; round++)
+            {
+                if (!parse.GetValue(skipPyTorch))
+                {
+                    RunPyTorch(isQuick, allowReferenceBlas);
+                }
+
+                Dictionary<(string Model, int Batch, Engine Engine), double>? inferenceRates = null;
+                if (inference)
+                {
+                    Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
+                    inferenceRates = InferenceRun.Run(isQuick);
+                    Suite.PeakSamples.Add(Peak.Gflops(Suite.Threads));
+                }
+
+                var trainRates = train ? TrainingRun.Run(isQuick) : null;
+                measured.Add(Results.Collect(inferenceRates, trainRates, Path.Combine(Suite.Output, "pytorch.json"), Suite.PeakSamples));
+                if (roundCount > 1)
+                {
+                    Console.WriteLine($"Round {round} of {roundCount}:");
+                    measured[^1].Print();
+                }
+            }
+
+            var results = Results.Median(measured);
+            if (roundCount > 1)
+            {
+                Console.WriteLine($"Medians of the {roundCount} rounds:");
+            }
+
             results.Print();
             if (parse.GetValue(chart) is { } path)
             {
@@ -170,6 +182,18 @@ public static class Program
             return results;
         }
     }
+
+    /// <summary>Refuses a value below 1 with a line naming the option; values that do not parse the parser reports itself.</summary>
+    private static void AtLeastOne(Option<int> option) => option.Validators.Add(result =>
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out int value) && value < 1)
+            {
+                result.AddError($"{option.Name} must be at least 1; received {value}.");
+            }
+        }
+    });
 
     /// <summary>Runs Reference/bench_pytorch.py (inference, training and PyTorch's ONNX exports).</summary>
     private static void RunPyTorch(bool quick, bool allowReferenceBlas)

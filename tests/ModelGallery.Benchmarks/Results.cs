@@ -25,6 +25,14 @@ internal sealed record TrainingRow(string Case, double? PyTorch, double? PyTorch
 /// <summary>The side-by-side results: the .NET engines' median call or step next to the PyTorch reference's.</summary>
 internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyList<TrainingRow> training, IReadOnlyList<double> peakSamples, string peers)
 {
+    private IReadOnlyList<InferenceRow> Inference => inference;
+
+    private IReadOnlyList<TrainingRow> Training => training;
+
+    private IReadOnlyList<double> PeakSamples => peakSamples;
+
+    private string Peers => peers;
+
     private double MeasuredPeakGflops => peakSamples.Count == 0 ? double.NaN : peakSamples.Max();
 
     /// <summary>The FP32 peak the issue quotes for this machine type (an AVX-512 FMA loop on 2 cores).</summary>
@@ -65,11 +73,51 @@ internal sealed class Results(IReadOnlyList<InferenceRow> inference, IReadOnlyLi
 
         string load = Suite.LoadSamples.Count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
             $" Load average (1 min) at the start and end of the .NET inference run: {string.Join(", ", Suite.LoadSamples.Select(l => l.ToString("F2", CultureInfo.InvariantCulture)))} on {Environment.ProcessorCount} vCPUs.");
-        return new Results(rows, trainingRows, [.. peakSamples], Peers(json) + load);
+        return new Results(rows, trainingRows, [.. peakSamples], PeersOf(json) + load);
+    }
+
+    /// <summary>
+    /// Each cell's median over rounds measured in turn (PyTorch, then .NET, then PyTorch again): every engine's rate is
+    /// the median of its rates, and the ratios are taken between those medians. One round is returned as it is.
+    /// </summary>
+    public static Results Median(IReadOnlyList<Results> rounds)
+    {
+        if (rounds.Count == 1)
+        {
+            return rounds[0];
+        }
+
+        double? Of<T>(Func<T, double?> field, IEnumerable<T> rows)
+        {
+            double[] values = [.. rows.Select(field).OfType<double>().Order()];
+            return values.Length == 0 ? null : values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
+        }
+
+        List<InferenceRow> rows = [.. rounds[0].Inference.Select((row, i) =>
+        {
+            var all = rounds.Select(round => round.Inference[i]).ToList();
+            return row with
+            {
+                PyTorch = Of(r => r.PyTorch, all), PyTorchChannelsLast = Of(r => r.PyTorchChannelsLast, all), OrtPyTorchExport = Of(r => r.OrtPyTorchExport, all),
+                TorchSharp = Of(r => r.TorchSharp, all), TorchSharpChannelsLast = Of(r => r.TorchSharpChannelsLast, all), OrtOurs = Of(r => r.OrtOurs, all),
+                TorchSharpBFloat16 = Of(r => r.TorchSharpBFloat16, all),
+            };
+        })];
+        List<TrainingRow> trainingRows = [.. rounds[0].Training.Select((row, i) =>
+        {
+            var all = rounds.Select(round => round.Training[i]).ToList();
+            return row with
+            {
+                PyTorch = Of(r => r.PyTorch, all), PyTorchChannelsLast = Of(r => r.PyTorchChannelsLast, all),
+                TorchSharp = Of(r => r.TorchSharp, all), TorchSharpChannelsLast = Of(r => r.TorchSharpChannelsLast, all),
+            };
+        })];
+        var last = rounds[^1];
+        return new Results(rows, trainingRows, last.PeakSamples, $"{last.Peers} Every cell is the median of {rounds.Count} rounds (PyTorch, then .NET, in turn).");
     }
 
     /// <summary>The PyTorch peer's version and BLAS as its script found them (library, measured 2048² GEMM).</summary>
-    private static string Peers(JsonDocument? json)
+    private static string PeersOf(JsonDocument? json)
     {
         if (json is null || !json.RootElement.TryGetProperty("blas", out var blas))
         {

@@ -101,6 +101,37 @@ public sealed partial class ReadmeTableTests
     }
 
     [Fact]
+    public void Every_link_to_a_section_names_a_heading_that_exists()
+    {
+        var pipeline = Markdig.MarkdownExtensions.UseAutoIdentifiers(Markdig.MarkdownExtensions.UsePipeTables(new Markdig.MarkdownPipelineBuilder()), Markdig.Extensions.AutoIdentifiers.AutoIdentifierOptions.GitHub).Build();
+        var headings = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        HashSet<string> HeadingsOf(string path) => headings.TryGetValue(path, out var ids) ? ids : headings[path] =
+            [.. Markdig.Markdown.Parse(File.ReadAllText(path), pipeline).Descendants<Markdig.Syntax.HeadingBlock>().Select(heading => Markdig.Renderers.Html.HtmlAttributesExtensions.GetAttributes(heading).Id ?? string.Empty)];
+
+        var broken = new List<string>();
+        foreach (string document in ReadmeDocument.DocumentPaths)
+        {
+            string path = Path.Combine(RepoPaths.Root, document);
+            foreach (string url in ReadmeDocument.Load(document).Document.Descendants<Markdig.Syntax.Inlines.LinkInline>().Select(link => link.Url ?? string.Empty))
+            {
+                int hash = url.IndexOf('#', StringComparison.Ordinal);
+                if (hash < 0 || url.Contains("://", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string target = hash == 0 ? path : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, url[..hash]));
+                if (File.Exists(target) && !HeadingsOf(target).Contains(url[(hash + 1)..]))
+                {
+                    broken.Add($"{document}: {url}");
+                }
+            }
+        }
+
+        broken.Should().BeEmpty("a link to a section must name a heading of its document (GitHub's anchors)");
+    }
+
+    [Fact]
     public void The_readme_links_every_document_beside_the_code()
     {
         string readme = File.ReadAllText(RepoPaths.Readme);
